@@ -1,0 +1,254 @@
+"""Catalog: ARRT content outlines, providers and their courses, credit distributions, packages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+
+MONEY = {"max_digits": 9, "decimal_places": 2}
+
+
+class Discipline(models.Model):
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class OutlineVersion(TimeStampedModel):
+    """One version of a discipline's content outline; exactly one is current."""
+
+    discipline = models.ForeignKey(Discipline, on_delete=models.CASCADE, related_name="outlines")
+    version = models.CharField(max_length=40)
+    source = models.TextField(blank=True)
+    confirmed = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["discipline__code", "-is_current", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["discipline", "version"], name="outline_version_unique"),
+            models.UniqueConstraint(
+                fields=["discipline"],
+                condition=Q(is_current=True),
+                name="outline_one_current_per_discipline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.discipline.code} outline {self.version}"
+
+
+class MajorCategory(models.Model):
+    outline = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="majors")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outline", "position", "name"]
+        verbose_name_plural = "major categories"
+        constraints = [
+            models.UniqueConstraint(fields=["outline", "name"], name="major_unique_in_outline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subcategory(models.Model):
+    """A content subcategory: what prescriptions and credit distributions name."""
+
+    # Denormalised from major.outline so names are unique per outline and lookups are cheap.
+    outline = models.ForeignKey(
+        OutlineVersion, on_delete=models.CASCADE, related_name="subcategories"
+    )
+    major = models.ForeignKey(MajorCategory, on_delete=models.CASCADE, related_name="subcategories")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outline", "major__position", "position", "name"]
+        verbose_name_plural = "subcategories"
+        constraints = [
+            models.UniqueConstraint(fields=["outline", "name"], name="subcategory_unique_in_outline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outline.discipline.code}: {self.name}"
+
+
+class SubcategoryAlias(models.Model):
+    """An older wording of a subcategory name that still resolves to it."""
+
+    outline = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+    subcategory = models.ForeignKey(Subcategory, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "subcategory aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["outline", "alias"], name="alias_unique_in_outline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.subcategory.name}"
+
+
+class Provider(TimeStampedModel):
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderMembership(TimeStampedModel):
+    """Makes a user staff of a provider: they manage that provider's catalog only."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        MANAGER = "manager", "Manager"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider}"
+
+
+class CourseFormat(models.TextChoices):
+    ONLINE = "online", "Online"
+    HOME_STUDY = "home-study", "Home study"
+    WEBINAR = "webinar", "Webinar"
+    LIVE = "live", "Live event"
+
+
+EVENT_FORMATS = frozenset({CourseFormat.WEBINAR.value, CourseFormat.LIVE.value})
+
+
+class Course(TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="courses")
+    code = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    format = models.CharField(max_length=20, choices=CourseFormat.choices)
+    # Null: sold only inside packages.
+    price = models.DecimalField(**MONEY, null=True, blank=True)
+    ce_credits = models.DecimalField(**MONEY, verbose_name="CE credits")
+    hours = models.DecimalField(**MONEY)
+    approval_expires = models.DateField(null=True, blank=True)
+    event_date = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    arrt_activity_id = models.CharField("ARRT activity ID", max_length=60, blank=True)
+    cqr_eligible = models.BooleanField("CQR eligible", default=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="course_code_unique_per_provider"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="course_price_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(ce_credits__gt=0), name="course_ce_credits_positive"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="course_hours_not_negative"),
+        ]
+        indexes = [
+            # Candidate queries filter active courses by code (prescription completed/owned lists).
+            models.Index(fields=["code"], name="course_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class CreditDistribution(models.Model):
+    """ARRT's credit distribution: CQR credits of a course in one subcategory."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="distribution")
+    subcategory = models.ForeignKey(
+        Subcategory, on_delete=models.PROTECT, related_name="distribution_rows"
+    )
+    credits = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["subcategory__outline__discipline__code", "subcategory__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "subcategory"], name="distribution_unique"),
+            models.CheckConstraint(condition=Q(credits__gt=0), name="distribution_credits_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: {self.subcategory} = {self.credits}"
+
+
+class Package(TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="packages")
+    code = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    price = models.DecimalField(**MONEY)
+    courses = models.ManyToManyField(Course, through="PackageItem", related_name="packages")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider__name", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "code"], name="package_code_unique_per_provider"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class PackageItem(models.Model):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="items")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="package_items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package", "course"], name="package_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package.code} ∋ {self.course.code}"
+
+
+class CatalogRevision(models.Model):
+    """A change to the catalog; runs computed on an older revision may be stale."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+    providers = models.ManyToManyField(Provider, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Catalog revision {self.pk}: {self.reason}"
+
+
+DEFAULT_MINUTES_PER_CREDIT = Decimal(50)

@@ -1,0 +1,25 @@
+"""Display helpers for money and credits (exact decimals, two places)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from core.money import format_amount
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """'$24.00'; empty for None (callers say "package only" themselves)."""
+    if value is None:
+        return ""
+    return f"${format_amount(value)}"
+
+
+@register.filter
+def credits(value: Decimal | None) -> str:
+    """'1.50' for Decimal('1.5'); empty for None."""
+    return format_amount(value)

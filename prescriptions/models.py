@@ -1,0 +1,129 @@
+"""A technologist's prescriptions (CQR or structured education), chosen plans and progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import MONEY, Course, OutlineVersion, Provider, Subcategory
+from core.models import TimeStampedModel
+
+
+class Prescription(TimeStampedModel):
+    class Kind(models.TextChoices):
+        CQR = "cqr", "CQR prescription"
+        STRUCTURED = "structured-education", "Structured education"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prescriptions"
+    )
+    outline = models.ForeignKey(OutlineVersion, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.CQR)
+    title = models.CharField(max_length=200, blank=True)
+    issued_on = models.DateField()
+    deadline = models.DateField()
+    # Planning date; null means "today" at computation time.
+    as_of = models.DateField(null=True, blank=True)
+    hours_per_week = models.DecimalField(**MONEY, null=True, blank=True)
+    # Allowed course formats; empty means all.
+    formats = models.JSONField(default=list, blank=True)
+    excluded_providers = models.ManyToManyField(Provider, blank=True, related_name="+")
+    completed_courses = models.ManyToManyField(Course, blank=True, related_name="+")
+    owned_courses = models.ManyToManyField(Course, blank=True, related_name="+")
+    share_anonymously = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["deadline", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("issued_on")),
+                name="prescription_deadline_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gt=0),
+                name="prescription_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.outline.discipline.code} {self.get_kind_display()}"
+
+
+class RequiredCredit(models.Model):
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="required")
+    subcategory = models.ForeignKey(Subcategory, on_delete=models.PROTECT, related_name="+")
+    credits = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "subcategory"], name="required_credit_unique"
+            ),
+            models.CheckConstraint(condition=Q(credits__gt=0), name="required_credit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subcategory.name}: {self.credits}"
+
+
+class ExtraRequirement(models.Model):
+    """Biennial CE or structured-education totals planned together with the prescription."""
+
+    class Kind(models.TextChoices):
+        TOTAL_CE = "total_ce", "Total CE credits"
+        TOTAL_DISCIPLINE = "total_discipline", "Credits in the discipline"
+        MAJOR_MINIMUM = "major_minimum", "Minimum per major category"
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="extras")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    credits = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prescription", "kind"], name="extra_kind_unique"),
+            models.CheckConstraint(condition=Q(credits__gt=0), name="extra_credits_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.credits}"
+
+
+class Plan(TimeStampedModel):
+    """The bundle a technologist chose, with progress per course."""
+
+    prescription = models.OneToOneField(Prescription, on_delete=models.CASCADE, related_name="plan")
+    bundle = models.ForeignKey(
+        "matching.Bundle", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    price = models.DecimalField(**MONEY, default=0)
+
+    def __str__(self) -> str:
+        return f"Plan for {self.prescription}"
+
+
+class PlanItem(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    complete_by = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "course"], name="plan_item_unique"),
+            models.CheckConstraint(
+                condition=Q(status="planned", done_on__isnull=True)
+                | Q(status="done", done_on__isnull=False),
+                name="plan_item_done_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} ({self.status})"

@@ -1,0 +1,89 @@
+"""Shared fixtures: named personas and a small CT catalog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from catalog.models import OutlineVersion
+from tests.factories import (
+    CourseFactory,
+    DistributionFactory,
+    MembershipFactory,
+    ProviderFactory,
+    UserFactory,
+    make_outline,
+)
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH")
+    or (shutil.which("chromium") and "/usr/lib/chromium/chromium")
+    or "/usr/bin/chromium"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def ct_outline(db: None) -> OutlineVersion:
+    return make_outline()
+
+
+@pytest.fixture
+def alice(db: None):  # provider staff of provider "ahec"
+    membership = MembershipFactory(
+        user=UserFactory(username="alice", is_staff=True),
+        provider=ProviderFactory(code="ahec", name="Advanced Health Education Center"),
+    )
+    return membership.user
+
+
+@pytest.fixture
+def bob(db: None):  # a technologist
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def charlie(db: None):  # staff of another provider, "gage"
+    membership = MembershipFactory(
+        user=UserFactory(username="charlie", is_staff=True),
+        provider=ProviderFactory(code="gage", name="Gage CE"),
+    )
+    return membership.user
+
+
+@pytest.fixture
+def ct_course(ct_outline: OutlineVersion):
+    """A CT course with 1.5 CQR credits in Radiation Safety and Dose out of 2 CE credits."""
+    course = CourseFactory(code="ahec-ct-dose", provider=ProviderFactory(code="ahec"))
+    DistributionFactory(
+        course=course,
+        subcategory=ct_outline.subcategories.get(name="Radiation Safety and Dose"),
+        credits=Decimal("1.50"),
+    )
+    return course
