@@ -10,8 +10,6 @@ from django.db.models import Q
 
 from core.models import TimeStampedModel
 
-MONEY = {"max_digits": 9, "decimal_places": 2}
-
 
 class Discipline(models.Model):
     code = models.CharField(max_length=8, unique=True)
@@ -37,7 +35,9 @@ class OutlineVersion(TimeStampedModel):
     class Meta:
         ordering = ["discipline__code", "-is_current", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["discipline", "version"], name="outline_version_unique"),
+            models.UniqueConstraint(
+                fields=["discipline", "version"], name="outline_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["discipline"],
                 condition=Q(is_current=True),
@@ -80,7 +80,9 @@ class Subcategory(models.Model):
         ordering = ["outline", "major__position", "position", "name"]
         verbose_name_plural = "subcategories"
         constraints = [
-            models.UniqueConstraint(fields=["outline", "name"], name="subcategory_unique_in_outline"),
+            models.UniqueConstraint(
+                fields=["outline", "name"], name="subcategory_unique_in_outline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,9 +156,9 @@ class Course(TimeStampedModel):
     title = models.CharField(max_length=300)
     format = models.CharField(max_length=20, choices=CourseFormat.choices)
     # Null: sold only inside packages.
-    price = models.DecimalField(**MONEY, null=True, blank=True)
-    ce_credits = models.DecimalField(**MONEY, verbose_name="CE credits")
-    hours = models.DecimalField(**MONEY)
+    price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    ce_credits = models.DecimalField(max_digits=9, decimal_places=2, verbose_name="CE credits")
+    hours = models.DecimalField(max_digits=9, decimal_places=2)
     approval_expires = models.DateField(null=True, blank=True)
     event_date = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
@@ -167,11 +169,15 @@ class Course(TimeStampedModel):
     class Meta:
         ordering = ["provider__name", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "code"], name="course_code_unique_per_provider"),
+            models.UniqueConstraint(
+                fields=["provider", "code"], name="course_code_unique_per_provider"
+            ),
             models.CheckConstraint(
                 condition=Q(price__isnull=True) | Q(price__gte=0), name="course_price_not_negative"
             ),
-            models.CheckConstraint(condition=Q(ce_credits__gt=0), name="course_ce_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(ce_credits__gt=0), name="course_ce_credits_positive"
+            ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="course_hours_not_negative"),
         ]
         indexes = [
@@ -190,13 +196,15 @@ class CreditDistribution(models.Model):
     subcategory = models.ForeignKey(
         Subcategory, on_delete=models.PROTECT, related_name="distribution_rows"
     )
-    credits = models.DecimalField(**MONEY)
+    credits = models.DecimalField(max_digits=9, decimal_places=2)
 
     class Meta:
         ordering = ["subcategory__outline__discipline__code", "subcategory__position"]
         constraints = [
             models.UniqueConstraint(fields=["course", "subcategory"], name="distribution_unique"),
-            models.CheckConstraint(condition=Q(credits__gt=0), name="distribution_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(credits__gt=0), name="distribution_credits_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,8 +215,10 @@ class Package(TimeStampedModel):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="packages")
     code = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
-    price = models.DecimalField(**MONEY)
-    courses = models.ManyToManyField(Course, through="PackageItem", related_name="packages")
+    price = models.DecimalField(max_digits=9, decimal_places=2)
+    courses: models.ManyToManyField[Course, PackageItem] = models.ManyToManyField(
+        Course, through="PackageItem", related_name="packages"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from catalog.models import MONEY, Course, Package
+from catalog.models import Course, Package
 from core.models import TimeStampedModel
 from prescriptions.models import Prescription
 
@@ -56,10 +56,10 @@ class Bundle(models.Model):
     run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="bundles")
     rank = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=120)
-    price = models.DecimalField(**MONEY)
-    price_delta = models.DecimalField(**MONEY, default=0)
-    hours = models.DecimalField(**MONEY)
-    ce_credits = models.DecimalField(**MONEY, default=0)
+    price = models.DecimalField(max_digits=9, decimal_places=2)
+    price_delta = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    hours = models.DecimalField(max_digits=9, decimal_places=2)
+    ce_credits = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     # Credits per requirement key (subcategory name, total_ce, major:<name>) as decimal strings.
     credits = models.JSONField(default=dict)
     slack_days = models.IntegerField(null=True, blank=True)
@@ -84,7 +84,7 @@ class BundlePurchase(models.Model):
     code = models.CharField(max_length=100)
     course = models.ForeignKey(Course, on_delete=models.SET_NULL, null=True, related_name="+")
     package = models.ForeignKey(Package, on_delete=models.SET_NULL, null=True, related_name="+")
-    price = models.DecimalField(**MONEY)
+    price = models.DecimalField(max_digits=9, decimal_places=2)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from catalog.models import MONEY, Course, OutlineVersion, Provider, Subcategory
+from catalog.models import Course, OutlineVersion, Provider, Subcategory
 from core.models import TimeStampedModel
 
 
@@ -25,7 +25,7 @@ class Prescription(TimeStampedModel):
     deadline = models.DateField()
     # Planning date; null means "today" at computation time.
     as_of = models.DateField(null=True, blank=True)
-    hours_per_week = models.DecimalField(**MONEY, null=True, blank=True)
+    hours_per_week = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     # Allowed course formats; empty means all.
     formats = models.JSONField(default=list, blank=True)
     excluded_providers = models.ManyToManyField(Provider, blank=True, related_name="+")
@@ -51,9 +51,11 @@ class Prescription(TimeStampedModel):
 
 
 class RequiredCredit(models.Model):
-    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="required")
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="required"
+    )
     subcategory = models.ForeignKey(Subcategory, on_delete=models.PROTECT, related_name="+")
-    credits = models.DecimalField(**MONEY)
+    credits = models.DecimalField(max_digits=9, decimal_places=2)
 
     class Meta:
         constraints = [
@@ -77,7 +79,7 @@ class ExtraRequirement(models.Model):
 
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="extras")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    credits = models.DecimalField(**MONEY)
+    credits = models.DecimalField(max_digits=9, decimal_places=2)
 
     class Meta:
         constraints = [
@@ -96,7 +98,7 @@ class Plan(TimeStampedModel):
     bundle = models.ForeignKey(
         "matching.Bundle", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    price = models.DecimalField(**MONEY, default=0)
+    price = models.DecimalField(max_digits=9, decimal_places=2, default=0)
 
     def __str__(self) -> str:
         return f"Plan for {self.prescription}"
