@@ -38,12 +38,17 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served by us: no CDN
     "django_filters",
+    "csp",
+    "axes",
     "core",
     "accounts",
     "catalog",
     "prescriptions",
     "matching",
+    "insights",
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -55,7 +60,40 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes watches every login that carries a request (login page, admin, API token)
+# and refuses it once a username+IP pair has failed too often; ModelBackend authenticates.
+AUTHENTICATION_BACKENDS = [
+    "core.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CQR_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("CQR_LOGIN_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Content Security Policy: scripts and styles only from our own origin (no inline code);
+# the API docs page relaxes style-src for Swagger UI's inline styles (see cqr_portal/api_urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "cqr_portal.urls"
 WSGI_APPLICATION = "cqr_portal.wsgi.application"
@@ -125,6 +163,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 20 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 CATALOG_UPLOAD_MAX_BYTES = env_int("CQR_CATALOG_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 PRESCRIPTION_UPLOAD_MAX_BYTES = env_int("CQR_PRESCRIPTION_UPLOAD_MAX_BYTES", 256 * 1024)
+# Any other JSON body sent to the API (a course, a plan choice...).
+API_BODY_MAX_BYTES = env_int("CQR_API_BODY_MAX_BYTES", 1024 * 1024)
 
 # Celery: without a broker, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -145,18 +185,50 @@ CQR_SOLVER_TIME_LIMIT = float(env_str("CQR_SOLVER_TIME_LIMIT", "20"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an unauthenticated API call then gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.api_policies.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api_policies.AnonIPThrottle",
+        "core.api_policies.UserThrottle",
+    ],
 }
+# Requests per period ("N/second|minute|hour|day"): per anonymous IP and per signed-in user.
+CQR_API_THROTTLE_ANON = env_str("CQR_API_THROTTLE_ANON", "120/minute")
+CQR_API_THROTTLE_USER = env_str("CQR_API_THROTTLE_USER", "1200/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CQR CE planning portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": (
+        "Public course search, provider catalog management (cqr-catalog/1) and technologists' "
+        "prescriptions (cqr-prescription/1), matching runs and bundles (cqr-recommendation/1). "
+        "Authenticate with a token from POST /api/v1/auth/token/ (header "
+        "`Authorization: Token <key>`) or with a browser session. Every error has the shape "
+        '`{"error": {"code": ..., "message": ..., "details": [...]}}`.'
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CourseFormatEnum": "catalog.models.CourseFormat",
+        "PrescriptionKindEnum": "prescriptions.models.Prescription.Kind",
+        "ExtraRequirementKindEnum": "prescriptions.models.ExtraRequirement.Kind",
+        "PurchaseKindEnum": "matching.models.BundlePurchase.Kind",
+        "RunStatusEnum": "matching.models.MatchingRun.Status",
+        "PlanItemStatusEnum": "prescriptions.models.PlanItem.Status",
+        "CatalogFormatEnum": [("cqr-catalog/1", "cqr-catalog/1")],
+        "PrescriptionFormatEnum": [("cqr-prescription/1", "cqr-prescription/1")],
+        "RecommendationFormatEnum": [("cqr-recommendation/1", "cqr-recommendation/1")],
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Production hardening: on whenever debug is off (see `manage.py check --deploy`).
@@ -169,6 +241,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
+    SESSION_COOKIE_HTTPONLY = True
     SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {

@@ -6,7 +6,9 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("prescriptions/", include("prescriptions.urls")),
     path("runs/", include("matching.urls")),
+    path("provider/", include("insights.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("cqr_portal.api_urls")),
 ]

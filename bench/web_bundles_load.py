@@ -1,0 +1,331 @@
+"""Benchmark: the bundles page under 50 concurrent clients (gunicorn + PostgreSQL).
+
+Usage: .venv/bin/python bench/web_bundles_load.py [--clients 50] [--duration 15]
+       [--workers N] [--threads T] [--server-url postgresql://app:app@127.0.0.1:5432/app]
+       [--keep-db]
+
+Creates a temporary PostgreSQL database next to the app database (same server, role
+needs CREATEDB), migrates it, loads the demo catalog (`seed_demo`), saves a CT
+prescription for a benchmark technologist (its bundles computed, alternatives included)
+and logs them in. Then it starts gunicorn with production settings (DEBUG off, static
+files collected, persistent DB connections) and drives GET /prescriptions/<id>/ with
+`wrk` (when installed; a thread-per-client Python generator otherwise) for `--duration`
+seconds: every client sends its next request as soon as the previous one is answered.
+Reports p50/p95/p99 latency, requests per second and errors (non-2xx or socket errors)
+to bench/results/web_bundles_load.md. Goal: p95 <= 150 ms with 0 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results"
+
+SETUP_SCRIPT = r"""
+import json
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from prescriptions import services
+from prescriptions.documents import prescription_spec_from_document
+from matching.models import MatchingRun
+
+today = timezone.localdate()
+user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"email": "b@x.org"})
+spec = prescription_spec_from_document({
+    "format": "cqr-prescription/1",
+    "discipline": "CT",
+    "issued_on": (today - timedelta(days=30)).isoformat(),
+    "deadline": (today + timedelta(days=500)).isoformat(),
+    "required": [
+        {"category": "Image Formation", "credits": "3.0"},
+        {"category": "Radiation Safety and Dose", "credits": "1.5"},
+        {"category": "Abdomen and Pelvis", "credits": "2.0"},
+    ],
+    "hours_per_week": "3",
+})
+prescription = services.prescription_create(owner=user, spec=spec, title="Bench CT", floating_as_of=True)
+run = MatchingRun.objects.filter(prescription=prescription).latest("id")
+client = Client()
+client.force_login(user)
+print(json.dumps({
+    "prescription": prescription.pk,
+    "session": client.cookies["sessionid"].value,
+    "run_status": run.status,
+    "bundles": run.bundles.count(),
+    "courses": sum(b.items.count() for b in run.bundles.all()),
+}))
+"""
+
+WRK_SCRIPT = r"""
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "errors": %d, "status_errors": %d, '
+    .. '"p50": %.3f, "p95": %.3f, "p99": %.3f, "max": %.3f, "mean": %.3f}\n',
+    summary.requests, summary.duration / 1e6, errors, summary.errors.status,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3, latency.mean / 1e3))
+end
+"""
+
+
+def db_url(base: str, name: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def psql(base: str, sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        conn.close()
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout if capture else ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, path: str, cookie: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                return
+            raise RuntimeError(f"GET {path} answered {response.status}")
+        except (ConnectionError, OSError):
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def run_wrk(port: int, path: str, cookie: str, clients: int, duration: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        done = subprocess.run(
+            [
+                "wrk",
+                f"-c{clients}",
+                f"-t{min(clients, 2)}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "-H",
+                f"Cookie: {cookie}",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["generator"] = "wrk"
+    return result
+
+
+def run_threads(port: int, path: str, cookie: str, clients: int, duration: int) -> dict[str, Any]:
+    """One keep-alive connection per client thread, requests back to back."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < stop:
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failed += 1
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            mine.append((time.perf_counter() - began) * 1000)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "generator": "python threads",
+        "requests": len(latencies),
+        "seconds": seconds,
+        "errors": errors[0],
+        "status_errors": errors[0],
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "max": max(latencies),
+        "mean": statistics.fmean(latencies),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("DATABASE_URL", "postgresql://app:app@127.0.0.1:5432/app"),
+        help="any database URL on the PostgreSQL server; a temp database is created next to it",
+    )
+    parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+    if not args.server_url.startswith("postgres"):
+        sys.exit("--server-url must be a PostgreSQL URL")
+
+    name = f"cqr_bench_web_{os.getpid()}"
+    database = db_url(args.server_url, name)
+    psql(args.server_url, f'CREATE DATABASE "{name}"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
+    # One secret key for setup and server: the session made at setup must stay valid.
+    env.update(
+        {
+            "DATABASE_URL": database,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        }
+    )
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        began = time.perf_counter()
+        manage(env, "migrate", "--noinput", "-v0")
+        print(f"migrated in {time.perf_counter() - began:.1f} s", flush=True)
+        manage(env, "seed_demo")
+        print(f"seeded after {time.perf_counter() - began:.1f} s", flush=True)
+        info = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT, capture=True).splitlines()[-1])
+        setup_seconds = time.perf_counter() - began
+        if info["run_status"] != "done":
+            raise RuntimeError(f"the bench prescription's run is {info['run_status']}")
+
+        prod = {
+            **env,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_CONN_MAX_AGE": "60",
+        }
+        manage(prod, "collectstatic", "--noinput", "-v0")
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "cqr_portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+            ],
+            env=prod,
+            cwd=ROOT,
+        )
+        path = f"/prescriptions/{info['prescription']}/"
+        cookie = f"sessionid={info['session']}"
+        wait_for(port, path, cookie)
+        use_wrk = args.generator == "wrk" or (args.generator == "auto" and shutil.which("wrk"))
+        load = run_wrk if use_wrk else run_threads
+        load(port, path, cookie, min(args.clients, 10), 3)  # warm every worker
+        result = load(port, path, cookie, args.clients, args.duration)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        if not args.keep_db:
+            psql(args.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    rps = result["requests"] / result["seconds"]
+    goal = result["p95"] <= 150 and result["errors"] == 0
+    lines = [
+        "# Bundles page under load",
+        "",
+        f"`bench/web_bundles_load.py`: {args.clients} concurrent clients for "
+        f"{args.duration} s on GET /prescriptions/<id>/ (the bundles page of a CT prescription "
+        f"with {info['bundles']} bundles, {info['courses']} course rows, demo catalog), "
+        f"gunicorn {args.workers} sync workers × {args.threads} thread(s), PostgreSQL, "
+        f"DEBUG off. Load generator: {result['generator']} on the same machine.",
+        "",
+        "| clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {args.clients} | {result['requests']} | {rps:.0f} | {result['p50']:.1f} | "
+        f"{result['p95']:.1f} | {result['p99']:.1f} | {result['max']:.1f} | {result['errors']} | "
+        f"{'met' if goal else 'NOT met'} (p95 <= 150 ms, 0 errors) |",
+        "",
+        f"Setup (migrate, seed_demo, prescription + run): {setup_seconds:.1f} s. "
+        f"Machine: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}.",
+        "",
+    ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "web_bundles_load.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

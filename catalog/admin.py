@@ -1,0 +1,799 @@
+"""Catalog admin: provider staff manage their own courses and packages; site staff the rest.
+
+Provider staff are non-superusers with `is_staff` and a ProviderMembership (and the
+"Provider staff" group's model permissions). Every course/package query goes through
+`_scope`, so another provider's objects are invisible in lists, and their change, delete
+and history URLs answer like a missing object. Superusers see everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.services import staff_grant_catalog_permissions
+from catalog.models import (
+    DEFAULT_MINUTES_PER_CREDIT,
+    CatalogRevision,
+    Course,
+    CreditDistribution,
+    Discipline,
+    MajorCategory,
+    OutlineVersion,
+    Package,
+    PackageItem,
+    Provider,
+    ProviderMembership,
+    Subcategory,
+    SubcategoryAlias,
+)
+from catalog.resources import CourseImportExportMixin
+from catalog.rules import course_rule_errors
+from catalog.services import catalog_record_change
+from core.money import CENT, format_amount
+
+admin.site.site_header = "CQR Planner administration"
+admin.site.site_title = "CQR Planner admin"
+admin.site.index_title = "Catalog and site administration"
+
+M = TypeVar("M", bound=Model)
+
+EXPIRY_WARNING_DAYS = 90
+
+# Django 6 makes https the default scheme for URL fields; opt in now (and silence the warning).
+URL_FIELD_OVERRIDES: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
+}
+
+
+def https_formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Meta.formfield_callback for admin model forms declared in this module."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+# --- Provider scoping ------------------------------------------------------------------
+
+
+def staff_provider_ids(request: HttpRequest) -> frozenset[int]:
+    """IDs of the providers the requesting user is staff of (cached on the request)."""
+    cached: frozenset[int] | None = getattr(request, "_cqr_provider_ids", None)
+    if cached is None:
+        user_id = request.user.pk
+        memberships = ProviderMembership.objects.filter(user_id=user_id) if user_id else None
+        cached = frozenset(
+            memberships.values_list("provider_id", flat=True) if memberships is not None else ()
+        )
+        request._cqr_provider_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False))
+
+
+def _scope(request: HttpRequest, queryset: QuerySet[M], field: str = "provider_id") -> QuerySet[M]:
+    """The part of `queryset` the user may manage: all for superusers, else their providers'."""
+    if _is_superuser(request):
+        return queryset
+    return queryset.filter(**{f"{field}__in": staff_provider_ids(request)})
+
+
+def _owns(request: HttpRequest, obj: Course | Package | None) -> bool:
+    return obj is None or _is_superuser(request) or obj.provider_id in staff_provider_ids(request)
+
+
+class ProviderScopedAdmin(admin.ModelAdmin):
+    """Courses and packages: lists, lookups, permissions and the provider picker are scoped."""
+
+    formfield_overrides = URL_FIELD_OVERRIDES
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return _scope(request, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        allowed = super().has_add_permission(request)
+        return allowed and (_is_superuser(request) or bool(staff_provider_ids(request)))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and _owns(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and _owns(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and _owns(request, obj)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = list(super().get_list_filter(request))
+        if _is_superuser(request) or len(staff_provider_ids(request)) > 1:
+            filters.append("provider")
+        return filters
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if db_field.name == "provider":
+            providers = _scope(request, Provider.objects.all(), field="id")
+            kwargs["queryset"] = providers
+            if not _is_superuser(request) and len(staff_provider_ids(request)) == 1:
+                kwargs["empty_label"] = None  # the staff member's only provider, preselected
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        ids = staff_provider_ids(request)
+        if len(ids) == 1 and "provider" not in initial:
+            initial["provider"] = next(iter(ids))
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The form already limits the choices; this guards against any other path.
+        if not _owns(request, obj):
+            raise PermissionDenied("You can only manage your own provider's catalog.")
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        provider = obj.provider
+        super().delete_model(request, obj)
+        catalog_record_change(providers=[provider], reason=f"admin: deleted {obj.code}")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        providers = list(Provider.objects.filter(id__in=queryset.values("provider_id")))
+        codes = sorted(queryset.values_list("code", flat=True))
+        super().delete_queryset(request, queryset)
+        reason = f"admin: deleted {', '.join(codes)}"[:200]
+        catalog_record_change(providers=providers, reason=reason)
+
+
+# --- Course list filters ---------------------------------------------------------------
+
+
+class DisciplineFilter(admin.SimpleListFilter):
+    """Courses with credit distribution rows in a discipline."""
+
+    title = "discipline"
+    parameter_name = "discipline"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Iterable[tuple[str, str]]:
+        # Only disciplines the user's own courses carry credits in.
+        rows = CreditDistribution.objects.filter(
+            course__in=model_admin.get_queryset(request),
+            subcategory__outline__discipline=OuterRef("pk"),
+        )
+        disciplines = Discipline.objects.filter(Exists(rows)).order_by("code")
+        return [(d.code, str(d)) for d in disciplines]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        rows = CreditDistribution.objects.filter(
+            course=OuterRef("pk"), subcategory__outline__discipline__code=self.value()
+        )
+        return queryset.filter(Exists(rows))
+
+
+class SubcategoryFilter(admin.SimpleListFilter):
+    """Courses with credits in one subcategory; offers those the user's courses use."""
+
+    title = "subcategory"
+    parameter_name = "subcategory"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Iterable[tuple[str, str]]:
+        rows = CreditDistribution.objects.filter(
+            course__in=model_admin.get_queryset(request), subcategory=OuterRef("pk")
+        )
+        subs = Subcategory.objects.filter(Exists(rows)).select_related("outline__discipline")
+        discipline = request.GET.get(DisciplineFilter.parameter_name)
+        if discipline:
+            subs = subs.filter(outline__discipline__code=discipline)
+        subs = subs.order_by("outline__discipline__code", "major__position", "position")
+        return [(str(s.pk), f"{s.outline.discipline.code}: {s.name}") for s in subs]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        rows = CreditDistribution.objects.filter(course=OuterRef("pk"), subcategory_id=int(value))
+        return queryset.filter(Exists(rows))
+
+
+class ApprovalExpiryFilter(admin.SimpleListFilter):
+    title = "approval expiry"
+    parameter_name = "approval"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Iterable[tuple[str, str]]:
+        return [
+            ("soon", f"Expiring within {EXPIRY_WARNING_DAYS} days"),
+            ("expired", "Already expired"),
+            ("none", "No expiry date"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        today = timezone.localdate()
+        if self.value() == "soon":
+            horizon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+            return queryset.filter(approval_expires__gte=today, approval_expires__lte=horizon)
+        if self.value() == "expired":
+            return queryset.filter(approval_expires__lt=today)
+        if self.value() == "none":
+            return queryset.filter(approval_expires__isnull=True)
+        return queryset
+
+
+# --- Course change form ----------------------------------------------------------------
+
+
+class GroupedSubcategoryIterator(ModelChoiceIterator):
+    """Subcategory choices in <optgroup>s per discipline ("CT – Computed Tomography")."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[Any]] = {}
+        for sub in self.queryset:
+            groups.setdefault(str(sub.outline.discipline), []).append(self.choice(sub))
+        yield from groups.items()
+
+
+class GroupedSubcategoryField(forms.ModelChoiceField):
+    iterator = GroupedSubcategoryIterator
+
+    def label_from_instance(self, obj: Any) -> str:
+        # The discipline code too: a closed <select> does not show its optgroup.
+        return f"{obj.outline.discipline.code} · {obj.major.name}: {obj.name}"
+
+
+def _subcategory_picker_queryset() -> QuerySet[Subcategory]:
+    return (
+        Subcategory.objects.filter(outline__is_current=True)
+        .select_related("outline__discipline", "major")
+        .order_by("outline__discipline__code", "major__position", "position", "name")
+    )
+
+
+class DistributionForm(forms.ModelForm):
+    class Meta:
+        model = CreditDistribution
+        fields = ["subcategory", "credits"]
+        labels = {"credits": "CQR credits"}
+
+    def clean_credits(self) -> Decimal | None:
+        credits: Decimal | None = self.cleaned_data.get("credits")
+        if credits is not None and credits <= 0:
+            raise ValidationError("CQR credits must be greater than 0.")
+        return credits
+
+
+def _deleting(formset: Any, form: Any) -> bool:
+    """Whether the row is marked for deletion in a formset that allows deleting."""
+    return bool(formset.can_delete and form.cleaned_data.get("DELETE"))
+
+
+class DistributionFormSet(BaseInlineFormSet):
+    """Checks the course's distribution as a whole with the shared course rules."""
+
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        field = form.fields.get("subcategory")
+        current = getattr(form.instance, "subcategory_id", None)
+        # Keep rows that name an older outline version editable (the inline's queryset
+        # selects subcategory__outline, so this costs no query).
+        if (
+            field is not None
+            and current is not None
+            and not form.instance.subcategory.outline.is_current
+        ):
+            field.queryset = (
+                Subcategory.objects.filter(Q(outline__is_current=True) | Q(pk=current))
+                .select_related("outline__discipline", "major")
+                .order_by("outline__discipline__code", "major__position", "position")
+            )
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        course: Course = self.instance
+        if course.ce_credits is None or not course.format:
+            return  # the course form itself reports the missing values
+        rows: list[tuple[str, Decimal]] = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or _deleting(self, form):
+                continue
+            sub = form.cleaned_data.get("subcategory")
+            credits = form.cleaned_data.get("credits")
+            if sub is not None and credits is not None:
+                rows.append((sub.outline.discipline.code, credits))
+        errors = course_rule_errors(
+            format=course.format,
+            price=course.price,
+            ce_credits=course.ce_credits,
+            event_date=course.event_date,
+            distribution=rows,
+            sold_in_package=True,  # price/event rules are reported on the course form
+        )
+        if "distribution" in errors:
+            raise ValidationError(
+                f"Course {course.code or '(new)'}, credit distribution: {errors['distribution']}."
+            )
+
+
+class DistributionInline(admin.TabularInline):
+    model = CreditDistribution
+    form = DistributionForm
+    formset = DistributionFormSet
+    extra = 1
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("subcategory__outline")
+
+    verbose_name = "CQR credit distribution row"
+    verbose_name_plural = (
+        "CQR credit distribution (per discipline, the rows sum to at most the CE credits)"
+    )
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if db_field.name == "subcategory":
+            return GroupedSubcategoryField(
+                queryset=_subcategory_picker_queryset(),
+                label="Subcategory",
+                help_text="Subcategories of each discipline's current content outline.",
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def default_hours(ce_credits: Decimal) -> Decimal:
+    """One CE credit is at least 50 minutes of learning."""
+    return (ce_credits * DEFAULT_MINUTES_PER_CREDIT / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class CourseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        formfield_callback = https_formfield
+        fields = [
+            "provider",
+            "code",
+            "title",
+            "format",
+            "url",
+            "arrt_activity_id",
+            "ce_credits",
+            "hours",
+            "price",
+            "cqr_eligible",
+            "approval_expires",
+            "event_date",
+            "is_active",
+        ]
+        labels = {"url": "Course page URL"}
+        help_texts = {
+            "provider": "Set when the course is created; a course cannot move to another provider.",
+            "code": "Unique within the provider's catalog; imports use it to update the course.",
+            "price": "Leave empty only for a course sold only inside packages.",
+            "hours": "Study time. Leave empty for CE credits × 50 minutes.",
+            "approval_expires": "The last day on which the course can be completed for credit.",
+            "event_date": "Webinars and live events only: the one day they can be taken.",
+            "ce_credits": "Awarded by the approver; the CQR distribution below may be smaller.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "hours" in self.fields:
+            self.fields["hours"].required = False
+
+    def clean_ce_credits(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("ce_credits")
+        if value is not None and value <= 0:
+            raise ValidationError("CE credits must be greater than 0.")
+        return value
+
+    def clean_price(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("price")
+        if value is not None and value < 0:
+            raise ValidationError("The price cannot be negative.")
+        return value
+
+    def clean_hours(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("hours")
+        if value is not None and value < 0:
+            raise ValidationError("Hours cannot be negative.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        provider = cleaned.get("provider")
+        if self.instance.pk and provider is not None and provider.pk != self.instance.provider_id:
+            self.add_error(
+                "provider",
+                f"Course {self.instance.code} belongs to {self.instance.provider}; a course "
+                "cannot be moved to another provider.",
+            )
+        ce_credits = cleaned.get("ce_credits")
+        if cleaned.get("hours") is None and ce_credits is not None and ce_credits > 0:
+            cleaned["hours"] = default_hours(ce_credits)
+        course_format = cleaned.get("format")
+        if course_format and ce_credits is not None:
+            errors = course_rule_errors(
+                format=course_format,
+                price=cleaned.get("price"),
+                ce_credits=ce_credits,
+                event_date=cleaned.get("event_date"),
+                distribution=(),  # checked with the inline rows by DistributionFormSet
+                sold_in_package=self._sold_in_package(),
+            )
+            code = cleaned.get("code") or self.instance.code or "(new)"
+            for field in ("event_date", "price"):
+                if field in errors:
+                    self.add_error(field, f"Course {code}: {errors[field]}.")
+        return cleaned
+
+    def _sold_in_package(self) -> bool:
+        return bool(self.instance.pk) and self.instance.package_items.exists()
+
+
+@admin.register(Course)
+class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
+    form = CourseAdminForm
+    inlines = [DistributionInline]
+    list_display = [
+        "code",
+        "title",
+        "provider",
+        "format",
+        "price_display",
+        "ce_credits",
+        "distribution_total",
+        "approval_expires",
+        "is_active",
+    ]
+    list_display_links = ["code", "title"]
+    list_filter = [
+        DisciplineFilter,
+        SubcategoryFilter,
+        "format",
+        ApprovalExpiryFilter,
+        "is_active",
+    ]
+    search_fields = ["code", "title", "arrt_activity_id"]
+    list_select_related = ["provider"]
+    list_per_page = 50
+    readonly_fields = ["packages_display"]
+    fieldsets = [
+        (None, {"fields": ["provider", "code", "title", "format", "url", "arrt_activity_id"]}),
+        ("Credits and price", {"fields": ["ce_credits", "hours", "price", "cqr_eligible"]}),
+        ("Dates", {"fields": ["approval_expires", "event_date"]}),
+        ("Status", {"fields": ["is_active", "packages_display"]}),
+    ]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        columns = list(super().get_list_display(request))
+        if not _is_superuser(request) and len(staff_provider_ids(request)) == 1:
+            columns.remove("provider")  # always their own provider
+        return columns
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = CreditDistribution.objects.select_related("subcategory__outline__discipline")
+        return (
+            super().get_queryset(request).prefetch_related(Prefetch("distribution", queryset=rows))
+        )
+
+    @admin.display(description="price", ordering="price")
+    def price_display(self, obj: Course) -> str:
+        return "package only" if obj.price is None else format_amount(obj.price)
+
+    @admin.display(description="CQR distribution")
+    def distribution_total(self, obj: Course) -> str:
+        """Distribution credits per discipline, e.g. "CT 1.50; R 0.50"."""
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for row in obj.distribution.all():
+            totals[row.subcategory.outline.discipline.code] += row.credits
+        return "; ".join(f"{code} {format_amount(v)}" for code, v in sorted(totals.items())) or "—"
+
+    @admin.display(description="in packages")
+    def packages_display(self, obj: Course) -> str:
+        if not obj.pk:
+            return "—"
+        return ", ".join(f"{p.title} ({p.code})" for p in obj.packages.all()) or "—"
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        course: Course = form.instance
+        verb = "changed" if change else "added"
+        catalog_record_change(providers=[course.provider], reason=f"admin: {verb} {course.code}")
+
+
+# --- Packages --------------------------------------------------------------------------
+
+
+class PackageItemFormSet(BaseInlineFormSet):
+    """Members must belong to the package's provider; a package-only course keeps a package."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        package: Package = self.instance
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            course = form.cleaned_data.get("course")
+            if course is None:
+                continue
+            if _deleting(self, form):
+                self._check_not_stranded(package, course)
+            elif package.provider_id is not None and course.provider_id != package.provider_id:
+                raise ValidationError(
+                    f"Package {package.code or '(new)'}, courses: {course.code} belongs to "
+                    f"{course.provider}, not to the package's provider."
+                )
+
+    def _check_not_stranded(self, package: Package, course: Course) -> None:
+        if course.price is not None:
+            return
+        others = PackageItem.objects.filter(course=course).exclude(package_id=package.pk)
+        if not others.exists():
+            raise ValidationError(
+                f"Package {package.code}, courses: {course.code} has no price of its own and "
+                "is sold only in this package; give it a price before removing it."
+            )
+
+
+class PackageItemInline(admin.TabularInline):
+    model = PackageItem
+    formset = PackageItemFormSet
+    extra = 3
+    verbose_name = "member course"
+    verbose_name_plural = "member courses"
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if db_field.name == "course":
+            kwargs["queryset"] = _scope(
+                request, Course.objects.select_related("provider").order_by("provider", "code")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PackageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Package
+        fields = ["provider", "code", "title", "price", "is_active"]
+
+    def clean_price(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("price")
+        if value is not None and value < 0:
+            raise ValidationError("The price cannot be negative.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        provider = cleaned.get("provider")
+        if self.instance.pk and provider is not None and provider.pk != self.instance.provider_id:
+            self.add_error(
+                "provider",
+                f"Package {self.instance.code} belongs to {self.instance.provider}; a package "
+                "cannot be moved to another provider.",
+            )
+        return cleaned
+
+
+@admin.register(Package)
+class PackageAdmin(ProviderScopedAdmin):
+    form = PackageAdminForm
+    inlines = [PackageItemInline]
+    list_display = ["code", "title", "provider", "price", "course_count", "is_active"]
+    list_display_links = ["code", "title"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "title"]
+    list_select_related = ["provider"]
+    fields = ["provider", "code", "title", "price", "is_active"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).annotate(course_total=Count("items"))
+
+    @admin.display(description="courses", ordering="course_total")
+    def course_count(self, obj: Any) -> int:
+        return int(getattr(obj, "course_total", 0))
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["price"].help_text = "The price of the whole package."
+        return form
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        package: Package = form.instance
+        verb = "changed" if change else "added"
+        catalog_record_change(
+            providers=[package.provider], reason=f"admin: {verb} package {package.code}"
+        )
+
+
+# --- Outlines, providers, memberships (site staff) -----------------------------------------
+
+
+class OutlineVersionInline(admin.TabularInline):
+    model = OutlineVersion
+    fields = ["version", "is_current", "confirmed", "source"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "current_outline"]
+    search_fields = ["code", "name"]
+    inlines = [OutlineVersionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        current = OutlineVersion.objects.filter(is_current=True)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("outlines", queryset=current, to_attr="current_outlines"))
+        )
+
+    @admin.display(description="current outline")
+    def current_outline(self, obj: Any) -> str:
+        outlines = getattr(obj, "current_outlines", [])
+        if not outlines:
+            return "—"
+        outline = outlines[0]
+        status = "confirmed by ARRT" if outline.confirmed else "inferred"
+        return f"{outline.version} ({status})"
+
+
+class MajorCategoryInline(admin.TabularInline):
+    model = MajorCategory
+    fields = ["name", "position"]
+    extra = 0
+
+
+class _OutlineChildInline(admin.TabularInline):
+    """Inlines whose foreign keys must stay within the outline being edited."""
+
+    limit_fields: dict[str, type[Model]] = {}
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        for name, model in self.limit_fields.items():
+            field = formset.form.base_fields.get(name)
+            if field is not None:
+                field.queryset = (  # type: ignore[attr-defined]
+                    model._default_manager.filter(outline=obj)
+                    if obj
+                    else model._default_manager.none()
+                )
+        return formset
+
+
+class SubcategoryInline(_OutlineChildInline):
+    model = Subcategory
+    fk_name = "outline"
+    fields = ["major", "name", "position"]
+    extra = 0
+    limit_fields = {"major": MajorCategory}
+    verbose_name_plural = "subcategories (save new major categories first, then add theirs)"
+
+
+class SubcategoryAliasInline(_OutlineChildInline):
+    model = SubcategoryAlias
+    fk_name = "outline"
+    fields = ["alias", "subcategory"]
+    extra = 0
+    limit_fields = {"subcategory": Subcategory}
+    verbose_name_plural = "aliases (older wordings that still resolve to a subcategory)"
+
+
+@admin.register(OutlineVersion)
+class OutlineVersionAdmin(admin.ModelAdmin):
+    list_display = ["discipline", "version", "is_current", "confirmed", "subcategory_count"]
+    list_filter = ["is_current", "confirmed", "discipline"]
+    search_fields = ["discipline__code", "discipline__name", "version"]
+    list_select_related = ["discipline"]
+    fields = ["discipline", "version", "is_current", "confirmed", "source", "note"]
+    inlines = [MajorCategoryInline, SubcategoryInline, SubcategoryAliasInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).annotate(sub_total=Count("subcategories"))
+
+    @admin.display(description="subcategories", ordering="sub_total")
+    def subcategory_count(self, obj: Any) -> int:
+        return int(getattr(obj, "sub_total", 0))
+
+
+@admin.register(Subcategory)
+class SubcategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "major", "discipline_code", "outline_version", "is_current"]
+    list_filter = ["outline__discipline", "outline__is_current"]
+    search_fields = ["name", "aliases__alias"]
+    list_select_related = ["major", "outline__discipline"]
+    fields = ["outline", "major", "name", "position"]
+
+    @admin.display(description="discipline", ordering="outline__discipline__code")
+    def discipline_code(self, obj: Subcategory) -> str:
+        return obj.outline.discipline.code
+
+    @admin.display(description="outline version", ordering="outline__version")
+    def outline_version(self, obj: Subcategory) -> str:
+        return obj.outline.version
+
+    @admin.display(description="current", boolean=True)
+    def is_current(self, obj: Subcategory) -> bool:
+        return obj.outline.is_current
+
+
+class MembershipInline(admin.TabularInline):
+    model = ProviderMembership
+    fields = ["user", "role"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ["code", "name", "url", "course_count"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).annotate(course_total=Count("courses"))
+
+    @admin.display(description="courses", ordering="course_total")
+    def course_count(self, obj: Any) -> int:
+        return int(getattr(obj, "course_total", 0))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is ProviderMembership:
+            for membership in formset.new_objects:
+                staff_grant_catalog_permissions(user=membership.user)
+
+
+@admin.register(ProviderMembership)
+class ProviderMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider", "role", "created_at"]
+    list_filter = ["role", "provider"]
+    search_fields = ["user__username", "user__email", "provider__name", "provider__code"]
+    list_select_related = ["user", "provider"]
+    raw_id_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A membership is what makes someone provider staff: give them the admin permissions.
+        staff_grant_catalog_permissions(user=obj.user)
+
+
+@admin.register(CatalogRevision)
+class CatalogRevisionAdmin(admin.ModelAdmin):
+    list_display = ["id", "created_at", "reason"]
+    search_fields = ["reason"]
+    readonly_fields = ["created_at", "reason", "providers"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,68 @@
+"""Catalog page forms: they only validate query parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from catalog import selectors
+from catalog.models import CourseFormat
+
+SORT_CHOICES = [
+    ("title", "Title (A–Z)"),
+    ("price", "Price, lowest first"),
+    ("-price", "Price, highest first"),
+]
+
+
+class CourseFilterForm(forms.Form):
+    """The catalog's GET filters; every field is optional and unknown values are errors."""
+
+    discipline = forms.ChoiceField(required=False, label="Discipline")
+    subcategory = forms.TypedChoiceField(
+        required=False, label="Subcategory", coerce=int, empty_value=None
+    )
+    format = forms.ChoiceField(
+        required=False,
+        label="Format",
+        choices=[("", "All formats"), *CourseFormat.choices],
+    )
+    provider = forms.ChoiceField(required=False, label="Provider")
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        disciplines = selectors.discipline_list_current()
+        self._choice_field("discipline").choices = [
+            ("", "All disciplines"),
+            *((d.code, str(d)) for d in disciplines),
+        ]
+        self._choice_field("subcategory").choices = [
+            ("", "All subcategories"),
+            *selectors.subcategory_choices_current(),
+        ]
+        self._choice_field("provider").choices = [
+            ("", "All providers"),
+            *((p.code, p.name) for p in selectors.provider_list_public()),
+        ]
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for `course_list_public` from the fields that validated."""
+        data = self.cleaned_data if self.is_valid() else self._valid_subset()
+        return {
+            "discipline": data.get("discipline") or None,
+            "subcategory_id": data.get("subcategory"),
+            "format": data.get("format") or None,
+            "provider": data.get("provider") or None,
+            "sort": data.get("sort") or "title",
+        }
+
+    def _valid_subset(self) -> dict[str, Any]:
+        # After a failed is_valid(), cleaned_data still holds the fields that passed.
+        return getattr(self, "cleaned_data", {})

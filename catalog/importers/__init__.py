@@ -1,0 +1,1 @@
+"""Readers and writers of the catalog exchange format; call them through catalog.services."""

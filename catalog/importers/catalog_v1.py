@@ -1,0 +1,805 @@
+"""Import of a `cqr-catalog/1` document (docs/exchange-format.md §1 and §5).
+
+Steps, all inside one transaction so that nothing is half-imported:
+1. read every record into plain values, collecting errors (no queries);
+2. write the `outlines` section (when valid), so names resolve against it;
+3. load what the file refers to, in chunked `__in` queries (never one query per record);
+4. check the references: providers, disciplines, subcategories, package members, the
+   course rules of `catalog.rules` — still collecting every error;
+5. raise `CatalogImportError` (rolling the outlines back) or write the differences with
+   bulk operations. A record equal to its stored row is not written at all, so importing
+   the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.importers.bulk import Row, chunks, delete_where_in, insert_rows, update_rows
+from catalog.importers.outlines import OutlineSpec, outline_write, spec_from_catalog
+from catalog.importers.values import (
+    ErrorList,
+    FieldError,
+    read_bool,
+    read_date,
+    read_not_negative,
+    read_positive,
+    read_slug,
+    read_text,
+    read_url,
+    show,
+)
+from catalog.models import (
+    DEFAULT_MINUTES_PER_CREDIT,
+    Course,
+    CourseFormat,
+    CreditDistribution,
+    Package,
+    PackageItem,
+    Provider,
+)
+from catalog.rules import course_rule_errors
+from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from core.money import CENT
+
+FORMAT_TAG = "cqr-catalog/1"
+FORMATS = frozenset(CourseFormat.values)
+SECTIONS = ("outlines", "providers", "courses", "packages")
+TOP, OUTLINES, PROVIDERS, COURSES, PACKAGES = range(5)  # error ordering: file order
+COURSE_FIELDS = (
+    "title",
+    "format",
+    "price",
+    "ce_credits",
+    "hours",
+    "approval_expires",
+    "event_date",
+    "url",
+    "arrt_activity_id",
+    "cqr_eligible",
+    "is_active",
+)
+PACKAGE_FIELDS = ("title", "price", "is_active")
+T = TypeVar("T")
+
+
+class CatalogImportError(Exception):
+    """The document was rejected as a whole; `errors` name each record and field."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportSummary:
+    providers_created: int = 0
+    providers_updated: int = 0
+    outlines_created: int = 0
+    outlines_updated: int = 0
+    courses_created: int = 0
+    courses_updated: int = 0
+    courses_unchanged: int = 0
+    packages_created: int = 0
+    packages_updated: int = 0
+    packages_unchanged: int = 0
+    revision_id: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.providers_created,
+                self.providers_updated,
+                self.outlines_created,
+                self.outlines_updated,
+                self.courses_created,
+                self.courses_updated,
+                self.packages_created,
+                self.packages_updated,
+            )
+        )
+
+    def describe(self) -> str:
+        """One line for the command's output."""
+        text = (
+            f"courses: {self.courses_created} created, {self.courses_updated} updated, "
+            f"{self.courses_unchanged} unchanged; packages: {self.packages_created} created, "
+            f"{self.packages_updated} updated, {self.packages_unchanged} unchanged; "
+            f"providers: {self.providers_created} created, {self.providers_updated} updated; "
+            f"outlines: {self.outlines_created} created, {self.outlines_updated} updated"
+        )
+        if self.revision_id is None:
+            return f"{text} (no changes)"
+        return f"{text} (catalog revision {self.revision_id})"
+
+
+def parse_catalog_json(raw: bytes | str) -> dict[str, Any]:
+    """Decode a catalog file; numbers become exact Decimals. Raises CatalogImportError."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CatalogImportError([f"malformed file: not UTF-8 text ({exc.reason})"]) from exc
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not a valid JSON number")
+
+    try:
+        document = json.loads(raw, parse_float=Decimal, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        message = f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise CatalogImportError([message]) from exc
+    except ValueError as exc:
+        raise CatalogImportError([f"malformed JSON: {exc}"]) from exc
+    if not isinstance(document, dict):
+        raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
+    return document
+
+
+def import_document(*, document: dict[str, Any]) -> tuple[ImportSummary, set[int]]:
+    """Validate and apply a parsed catalog; raises CatalogImportError, writing nothing.
+
+    Returns the summary and the ids of the providers whose rows changed; the caller
+    records the catalog revision in the same transaction.
+    """
+    sections = _read_top(document)
+    with transaction.atomic():
+        return _CatalogImport(sections).run()
+
+
+def _read_top(document: object) -> dict[str, list[Any]]:
+    if not isinstance(document, dict):
+        raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
+    tag = document.get("format")
+    if tag != FORMAT_TAG:
+        raise CatalogImportError([f'format: must be "{FORMAT_TAG}", not {show(tag)}'])
+    sections: dict[str, list[Any]] = {}
+    errors = []
+    for name in SECTIONS:
+        value = document.get(name)
+        if value is None:
+            sections[name] = []
+        elif isinstance(value, list):
+            sections[name] = value
+        else:
+            errors.append(f"{name}: must be a list, not {show(value)}")
+    if errors:
+        raise CatalogImportError(errors)
+    return sections
+
+
+def _label(section: str, index: int, record: object) -> str:
+    code = record.get("code") if isinstance(record, dict) else None
+    if isinstance(code, str):
+        return f'{section}[{index}] (code "{code}")'
+    return f"{section}[{index}]"
+
+
+# --- Records as read from the file ---------------------------------------------------------
+
+
+@dataclass
+class ProviderIn:
+    index: int
+    code: str
+    name: str | None
+    url: str | None
+
+
+@dataclass
+class DistributionIn:
+    index: int
+    discipline: str
+    category: str
+    credits: Decimal | None  # None: unreadable (already reported); still resolved
+
+
+@dataclass
+class CourseIn:
+    index: int
+    label: str
+    provider: str
+    code: str
+    values: dict[str, Any]  # model field -> value, for the fields this record sets
+    bad_fields: set[str]
+    distribution: list[DistributionIn]
+    resolved: dict[int, Decimal] = field(default_factory=dict)  # subcategory id -> credits
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.provider, self.code)
+
+
+@dataclass
+class PackageIn:
+    index: int
+    label: str
+    provider: str
+    code: str
+    values: dict[str, Any]
+    members: list[str]
+    member_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.provider, self.code)
+
+
+class _Reader:
+    """Reads one record's fields, recording an error per bad field."""
+
+    def __init__(self, errors: ErrorList, position: tuple[int, int], label: str) -> None:
+        self.errors, self.position, self.label = errors, position, label
+        self.bad: set[str] = set()
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.add(self.position, f"{self.label}: {name}: {message}")
+        self.bad.add(name.split("[", 1)[0].split(".", 1)[0])
+
+    def read(
+        self, record: dict[str, Any], name: str, reader: Callable[[Any], T], prefix: str = ""
+    ) -> T | None:
+        if name not in record:
+            self.fail(prefix + name, "is required")
+            return None
+        try:
+            return reader(record[name])
+        except FieldError as exc:
+            self.fail(prefix + name, str(exc))
+            return None
+
+    def optional(self, record: dict[str, Any], name: str, reader: Callable[[Any], T]) -> T | None:
+        try:
+            return reader(record.get(name))
+        except FieldError as exc:
+            self.fail(name, str(exc))
+            return None
+
+
+def _read_format(value: object) -> str:
+    if value not in FORMATS:
+        allowed = ", ".join(sorted(FORMATS))
+        raise FieldError(f"must be one of {allowed}, not {show(value)}")
+    return str(value)
+
+
+def _optional(reader: Callable[[Any], T]) -> Callable[[Any], T | None]:
+    return lambda value: None if value is None else reader(value)
+
+
+def read_provider(record: object, index: int, errors: ErrorList) -> ProviderIn | None:
+    label = _label("providers", index, record)
+    if not isinstance(record, dict):
+        errors.add((PROVIDERS, index), f"{label}: must be an object, not {show(record)}")
+        return None
+    r = _Reader(errors, (PROVIDERS, index), label)
+    code = r.read(record, "code", lambda v: read_slug(v, max_length=60))
+    name = r.optional(record, "name", _optional(lambda v: read_text(v, max_length=200)))
+    url = r.optional(record, "url", _optional(lambda v: read_url(v, max_length=200)))
+    if code is None:
+        return None  # other bad fields are reported; the code still counts as declared
+    return ProviderIn(index=index, code=code, name=name, url=url)
+
+
+def read_course(record: object, index: int, errors: ErrorList) -> CourseIn | None:
+    label = _label("courses", index, record)
+    if not isinstance(record, dict):
+        errors.add((COURSES, index), f"{label}: must be an object, not {show(record)}")
+        return None
+    r = _Reader(errors, (COURSES, index), label)
+    code = r.read(record, "code", lambda v: read_text(v, max_length=100))
+    provider = r.read(record, "provider", lambda v: read_slug(v, max_length=60))
+    values: dict[str, Any] = {
+        "title": r.read(record, "title", lambda v: read_text(v, max_length=300)),
+        "format": r.read(record, "format", _read_format),
+        "price": r.optional(record, "price", _optional(read_not_negative)),
+        "ce_credits": r.read(record, "ce_credits", read_positive),
+        "hours": r.optional(record, "hours", _optional(read_not_negative)),
+        "approval_expires": r.optional(record, "approval_expires", read_date),
+        "event_date": r.optional(record, "event_date", read_date),
+        "url": r.optional(record, "url", lambda v: read_url(v, max_length=500)),
+    }
+    # Optional extensions: absent keys keep the stored value (new rows get the default).
+    if record.get("arrt_activity_id") is not None:
+        values["arrt_activity_id"] = r.optional(
+            record, "arrt_activity_id", lambda v: read_text(v, max_length=60, required=False)
+        )
+    for flag in ("cqr_eligible", "is_active"):
+        if record.get(flag) is not None:
+            values[flag] = r.optional(record, flag, read_bool)
+    if values["hours"] is None and isinstance(values["ce_credits"], Decimal):
+        minutes = values["ce_credits"] * DEFAULT_MINUTES_PER_CREDIT
+        values["hours"] = (minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+    distribution = _read_distribution(record.get("distribution"), r)
+    if code is None or provider is None:
+        return None
+    return CourseIn(
+        index=index,
+        label=label,
+        provider=provider,
+        code=code,
+        values=values,
+        bad_fields=r.bad,
+        distribution=distribution,
+    )
+
+
+def _read_distribution(raw: object, r: _Reader) -> list[DistributionIn]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        r.fail("distribution", f"must be a list, not {show(raw)}")
+        return []
+    rows = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            r.fail(f"distribution[{i}]", f"must be an object, not {show(item)}")
+            continue
+        prefix = f"distribution[{i}]."
+        discipline = r.read(item, "discipline", lambda v: read_text(v, max_length=8), prefix)
+        category = r.read(item, "category", lambda v: read_text(v, max_length=200), prefix)
+        credits = r.read(item, "credits", read_positive, prefix)
+        if discipline is None or category is None:
+            continue
+        rows.append(DistributionIn(i, discipline, category, credits))
+    return rows
+
+
+def read_package(record: object, index: int, errors: ErrorList) -> PackageIn | None:
+    label = _label("packages", index, record)
+    if not isinstance(record, dict):
+        errors.add((PACKAGES, index), f"{label}: must be an object, not {show(record)}")
+        return None
+    r = _Reader(errors, (PACKAGES, index), label)
+    code = r.read(record, "code", lambda v: read_text(v, max_length=100))
+    provider = r.read(record, "provider", lambda v: read_slug(v, max_length=60))
+    values: dict[str, Any] = {
+        "title": r.read(record, "title", lambda v: read_text(v, max_length=300)),
+        "price": r.read(record, "price", read_not_negative),
+    }
+    if record.get("is_active") is not None:
+        values["is_active"] = r.optional(record, "is_active", read_bool)
+    members = r.read(record, "courses", lambda v: _read_members(v, r))
+    if code is None or provider is None or members is None:
+        return None  # with other bad fields it still sells its members (fewer false errors)
+    return PackageIn(index, label, provider, code, values, members)
+
+
+def _read_members(raw: object, r: _Reader) -> list[str]:
+    if not isinstance(raw, list):
+        raise FieldError(f"must be a list of course codes, not {show(raw)}")
+    seen: dict[str, int] = {}
+    for i, code in enumerate(raw):
+        if not isinstance(code, str) or not code:
+            r.fail(f"courses[{i}]", f"must be a course code, not {show(code)}")
+        elif code in seen:
+            r.fail(f"courses[{i}]", f'course "{code}" is listed twice (also courses[{seen[code]}])')
+        else:
+            seen[code] = i
+    return list(seen)
+
+
+# --- The import ----------------------------------------------------------------------------
+
+
+class _CatalogImport:
+    def __init__(self, sections: dict[str, list[Any]]) -> None:
+        self.sections = sections
+        self.errors = ErrorList()
+        self.summary = ImportSummary()
+        self.outlines: list[OutlineSpec] = []
+        self.providers: list[ProviderIn] = []
+        self.courses: list[CourseIn] = []
+        self.packages: list[PackageIn] = []
+        # Stored rows the file refers to.
+        self.provider_rows: dict[str, dict[str, Any]] = {}
+        self.course_rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.package_rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.stored_distribution: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        self.stored_members: dict[int, set[int]] = defaultdict(set)
+        self.indexes: dict[str, SubcategoryIndex] = {}
+        self.outline_errors = False
+
+    def run(self) -> tuple[ImportSummary, set[int]]:
+        self.read_records()
+        self.write_outlines()
+        self.load_stored()
+        self.check_references()
+        if self.errors:
+            raise CatalogImportError(self.errors.messages())
+        affected = self.write_providers()
+        affected |= self.write_courses()
+        affected |= self.write_packages()
+        return self.summary, affected
+
+    # 1. Reading ------------------------------------------------------------------------------
+
+    def read_records(self) -> None:
+        errors = self.errors
+        disciplines: dict[str, int] = {}
+        for i, raw in enumerate(self.sections["outlines"]):
+            spec = spec_from_catalog(raw, index=i, errors=errors, rank=OUTLINES)
+            if spec is None:
+                self.outline_errors = True
+            elif spec.discipline_code in disciplines:
+                first = disciplines[spec.discipline_code]
+                errors.add(
+                    (OUTLINES, i),
+                    f'outlines[{i}] (discipline "{spec.discipline_code}"): discipline: '
+                    f"a second outline for this discipline (also outlines[{first}])",
+                )
+                self.outline_errors = True
+            else:
+                disciplines[spec.discipline_code] = i
+                self.outlines.append(spec)
+        self.providers = self._unique(self.sections["providers"], read_provider, PROVIDERS)
+        self.courses = self._unique(self.sections["courses"], read_course, COURSES)
+        self.packages = self._unique(self.sections["packages"], read_package, PACKAGES)
+
+    def _unique(
+        self, records: list[Any], reader: Callable[[object, int, ErrorList], T | None], rank: int
+    ) -> list[T]:
+        """Read a section; a repeated upsert key is an error on the later record."""
+        kept: list[T] = []
+        seen: dict[Any, int] = {}
+        section = SECTIONS[rank - OUTLINES]
+        for i, raw in enumerate(records):
+            item = reader(raw, i, self.errors)
+            if item is None:
+                continue
+            key = getattr(item, "key", None) or item.code  # type: ignore[attr-defined]
+            if key in seen:
+                scope = f' for provider "{key[0]}"' if isinstance(key, tuple) else ""
+                label = getattr(item, "label", None) or _label(section, i, raw)
+                self.errors.add(
+                    (rank, i),
+                    f"{label}: code: duplicate code{scope} (also {section}[{seen[key]}])",
+                )
+                continue
+            seen[key] = i
+            kept.append(item)
+        return kept
+
+    # 2. Outlines -----------------------------------------------------------------------------
+
+    def write_outlines(self) -> None:
+        if self.outline_errors:
+            return  # validate the rest against the stored outlines; the import fails anyway
+        for spec in self.outlines:
+            status = outline_write(spec, make_current=True, prune=True)
+            if status == "created":
+                self.summary.outlines_created += 1
+            elif status == "updated":
+                self.summary.outlines_updated += 1
+
+    # 3. Loading stored rows ------------------------------------------------------------------
+
+    def load_stored(self) -> None:
+        disciplines = {row.discipline for course in self.courses for row in course.distribution}
+        self.indexes = subcategory_indexes(discipline_codes=disciplines)
+        provider_codes = {p.code for p in self.providers}
+        provider_codes |= {c.provider for c in self.courses} | {p.provider for p in self.packages}
+        for chunk in chunks(sorted(provider_codes)):
+            for row in Provider.objects.filter(code__in=chunk).values("id", "code", "name", "url"):
+                self.provider_rows[row["code"]] = dict(row)
+        codes_by_id = {row["id"]: code for code, row in self.provider_rows.items()}
+        course_codes = {c.code for c in self.courses}
+        course_codes |= {code for p in self.packages for code in p.members}
+        fields = ("id", "provider_id", "code", *COURSE_FIELDS)
+        for chunk in chunks(sorted(course_codes)):
+            for row in Course.objects.filter(code__in=chunk).values(*fields):
+                provider = codes_by_id.get(row["provider_id"])
+                if provider is not None:
+                    self.course_rows[(provider, row["code"])] = row
+        package_codes = sorted({p.code for p in self.packages})
+        for chunk in chunks(package_codes):
+            rows = Package.objects.filter(code__in=chunk)
+            for row in rows.values("id", "provider_id", "code", *PACKAGE_FIELDS):
+                provider = codes_by_id.get(row["provider_id"])
+                if provider is not None:
+                    self.package_rows[(provider, row["code"])] = row
+        self._load_links()
+
+    def _load_links(self) -> None:
+        course_ids = sorted(
+            self.course_rows[c.key]["id"] for c in self.courses if c.key in self.course_rows
+        )
+        for chunk in chunks(course_ids):
+            rows = CreditDistribution.objects.filter(course_id__in=chunk)
+            for course_id, sub_id, credits in rows.values_list(
+                "course_id", "subcategory_id", "credits"
+            ):
+                self.stored_distribution[course_id][sub_id] = credits
+        package_ids = sorted(
+            self.package_rows[p.key]["id"] for p in self.packages if p.key in self.package_rows
+        )
+        for chunk in chunks(package_ids):
+            items = PackageItem.objects.filter(package_id__in=chunk)
+            for package_id, course_id in items.values_list("package_id", "course_id"):
+                self.stored_members[package_id].add(course_id)
+
+    # 4. Checking references ------------------------------------------------------------------
+
+    def check_references(self) -> None:
+        declared = {p.code for p in self.providers}
+        known_providers = declared | set(self.provider_rows)
+        file_courses = {c.key for c in self.courses}
+        sold_in_file_package: set[tuple[str, str]] = set()
+        for package in self.packages:
+            if self._check_provider(
+                package.provider, known_providers, package.label, PACKAGES, package.index
+            ):
+                self._check_members(package, file_courses)
+                sold_in_file_package.update(package.member_keys)
+        sold_elsewhere = self._courses_in_other_packages()
+        for course in self.courses:
+            self._check_provider(
+                course.provider, known_providers, course.label, COURSES, course.index
+            )
+            self._resolve_distribution(course)
+            stored = self.course_rows.get(course.key)
+            sold = course.key in sold_in_file_package or (
+                stored is not None and stored["id"] in sold_elsewhere
+            )
+            self._check_rules(course, sold_in_package=sold)
+
+    def _check_provider(
+        self, code: str, known: set[str], label: str, rank: int, index: int
+    ) -> bool:
+        if code in known:
+            return True
+        self.errors.add(
+            (rank, index),
+            f'{label}: provider: unknown provider "{code}" '
+            "(declare it in the file's providers or create it first)",
+        )
+        return False
+
+    def _check_members(self, package: PackageIn, file_courses: set[tuple[str, str]]) -> None:
+        for i, code in enumerate(package.members):
+            key = (package.provider, code)
+            if key in file_courses or key in self.course_rows:
+                package.member_keys.append(key)
+            else:
+                self.errors.add(
+                    (PACKAGES, package.index),
+                    f'{package.label}: courses[{i}]: unknown course "{code}" '
+                    f'for provider "{package.provider}"',
+                )
+
+    def _courses_in_other_packages(self) -> set[int]:
+        """Stored package-only courses of the file that a package outside the file sells."""
+        course_ids = sorted(
+            self.course_rows[c.key]["id"]
+            for c in self.courses
+            if c.values.get("price") is None and c.key in self.course_rows
+        )
+        file_package_ids = {
+            self.package_rows[p.key]["id"] for p in self.packages if p.key in self.package_rows
+        }
+        sold: set[int] = set()
+        for chunk in chunks(course_ids):
+            items = PackageItem.objects.filter(course_id__in=chunk)
+            for course_id, package_id in items.values_list("course_id", "package_id"):
+                if package_id not in file_package_ids:
+                    sold.add(course_id)
+        return sold
+
+    def _resolve_distribution(self, course: CourseIn) -> None:
+        first_row: dict[int, int] = {}
+        for row in course.distribution:
+            where = f"{course.label}: distribution[{row.index}]"
+            index = self.indexes.get(row.discipline)
+            if index is None:
+                if not self._discipline_in_broken_outline(row.discipline):
+                    self._course_error(
+                        course, f'{where}.discipline: unknown discipline "{row.discipline}"'
+                    )
+                course.bad_fields.add("distribution")
+                continue
+            sub_id = index.resolve(row.category)
+            if sub_id is None:
+                self._course_error(
+                    course,
+                    f'{where}.category: unknown category "{row.category}" '
+                    f"for discipline {row.discipline}",
+                )
+                course.bad_fields.add("distribution")
+            elif sub_id in first_row:
+                self._course_error(
+                    course,
+                    f'{where}.category: "{row.category}" is the same subcategory as '
+                    f"distribution[{first_row[sub_id]}]",
+                )
+                course.bad_fields.add("distribution")
+            else:
+                first_row[sub_id] = row.index
+                if row.credits is not None:
+                    course.resolved[sub_id] = row.credits
+
+    def _discipline_in_broken_outline(self, code: str) -> bool:
+        if not self.outline_errors:
+            return False
+        for raw in self.sections["outlines"]:
+            if isinstance(raw, dict) and raw.get("discipline") == code:
+                return True
+        return False
+
+    def _check_rules(self, course: CourseIn, *, sold_in_package: bool) -> None:
+        values = course.values
+        # A rule that depends on an unreadable field is not checked (that field is reported).
+        skip = set(course.bad_fields)
+        if "format" in skip:
+            skip.add("event_date")
+        if "ce_credits" in skip:
+            skip.add("distribution")
+        rule_errors = course_rule_errors(
+            format=values["format"] or "",
+            price=values["price"],
+            ce_credits=values["ce_credits"] or Decimal("Infinity"),
+            event_date=values["event_date"],
+            distribution=[
+                (row.discipline, row.credits)
+                for row in course.distribution
+                if row.credits is not None
+            ],
+            sold_in_package=sold_in_package,
+        )
+        for name, message in rule_errors.items():
+            if name not in skip:
+                self._course_error(course, f"{course.label}: {name}: {message}")
+
+    def _course_error(self, course: CourseIn, message: str) -> None:
+        self.errors.add((COURSES, course.index), message)
+
+    # 5. Writing ------------------------------------------------------------------------------
+
+    def write_providers(self) -> set[int]:
+        now = timezone.now()
+        created: list[Row] = []
+        changed: list[Row] = []
+        for item in self.providers:
+            row = self.provider_rows.get(item.code)
+            if row is None:
+                name, url = item.name or item.code, item.url or ""
+                created.append({"code": item.code, "name": name, "url": url})
+                continue
+            updates = {"name": item.name, "url": item.url}
+            updates = {k: v for k, v in updates.items() if v is not None and row[k] != v}
+            if updates:
+                changed.append({**row, **updates, "updated_at": now})
+        new_ids = insert_rows(Provider, created)
+        update_rows(Provider, changed, ["name", "url", "updated_at"])
+        self._record_ids(Provider, created, new_ids, self.provider_rows, key=lambda r: r["code"])
+        self.summary.providers_created = len(created)
+        self.summary.providers_updated = len(changed)
+        return {self.provider_rows[r["code"]]["id"] for r in created} | {r["id"] for r in changed}
+
+    def _record_ids(
+        self,
+        model: type[Provider | Course | Package],
+        created: list[Row],
+        new_ids: list[int] | None,
+        stored: dict[Any, dict[str, Any]],
+        *,
+        key: Callable[[Row], Any],
+    ) -> None:
+        """Note the ids of inserted rows in `stored`, reading them back when not returned."""
+        if new_ids is not None:
+            for row, pk in zip(created, new_ids, strict=True):
+                stored[key(row)] = {"id": pk}
+            return
+        wanted = {(row.get("provider_id"), row["code"]): row for row in created}
+        codes = sorted({row["code"] for row in created})
+        for chunk in chunks(codes):
+            rows = model._default_manager.filter(code__in=chunk)
+            fields = ["id", "code"] + (["provider_id"] if model is not Provider else [])
+            for found in rows.values(*fields):
+                match = wanted.get((found.get("provider_id"), found["code"]))
+                if match is not None:
+                    stored[key(match)] = {"id": found["id"]}
+
+    def write_courses(self) -> set[int]:
+        now = timezone.now()
+        created: list[Row] = []
+        created_items: dict[tuple[str, str], CourseIn] = {}
+        changed: list[Row] = []
+        replace_distribution: list[tuple[int, CourseIn]] = []
+        for item in self.courses:
+            provider_id = self.provider_rows[item.provider]["id"]
+            stored = self.course_rows.get(item.key)
+            if stored is None:
+                created.append({"provider_id": provider_id, "code": item.code, **item.values})
+                created_items[item.key] = item
+                continue
+            fields_differ = any(stored[k] != v for k, v in item.values.items())
+            distribution_differs = self.stored_distribution.get(stored["id"], {}) != item.resolved
+            if distribution_differs:
+                replace_distribution.append((stored["id"], item))
+            if fields_differ or distribution_differs:
+                values = {k: stored[k] for k in COURSE_FIELDS} | item.values
+                changed.append(
+                    {"id": stored["id"], "provider_id": provider_id, **values, "updated_at": now}
+                )
+            else:
+                self.summary.courses_unchanged += 1
+        new_ids = insert_rows(Course, created)
+        codes = {r["id"]: c for c, r in self.provider_rows.items()}
+        self._record_ids(
+            Course,
+            created,
+            new_ids,
+            self.course_rows,
+            key=lambda r: (codes[r["provider_id"]], r["code"]),
+        )
+        update_rows(Course, changed, [*COURSE_FIELDS, "updated_at"])
+        delete_where_in(CreditDistribution, "course_id", [pk for pk, _ in replace_distribution])
+        targets = [(self.course_rows[key]["id"], item) for key, item in created_items.items()]
+        insert_rows(
+            CreditDistribution,
+            [
+                {"course_id": course_id, "subcategory_id": sub_id, "credits": credits}
+                for course_id, item in targets + replace_distribution
+                for sub_id, credits in item.resolved.items()
+            ],
+        )
+        self.summary.courses_created = len(created)
+        self.summary.courses_updated = len(changed)
+        return {r["provider_id"] for r in created} | {r["provider_id"] for r in changed}
+
+    def write_packages(self) -> set[int]:
+        now = timezone.now()
+        created: list[Row] = []
+        created_items: dict[tuple[str, str], PackageIn] = {}
+        changed: list[Row] = []
+        replace_members: list[tuple[int, PackageIn]] = []
+        for item in self.packages:
+            provider_id = self.provider_rows[item.provider]["id"]
+            members = {self.course_rows[key]["id"] for key in item.member_keys}
+            stored = self.package_rows.get(item.key)
+            if stored is None:
+                created.append({"provider_id": provider_id, "code": item.code, **item.values})
+                created_items[item.key] = item
+                continue
+            members_differ = self.stored_members.get(stored["id"], set()) != members
+            if members_differ:
+                replace_members.append((stored["id"], item))
+            if members_differ or any(stored[k] != v for k, v in item.values.items()):
+                values = {k: stored[k] for k in PACKAGE_FIELDS} | item.values
+                changed.append(
+                    {"id": stored["id"], "provider_id": provider_id, **values, "updated_at": now}
+                )
+            else:
+                self.summary.packages_unchanged += 1
+        new_ids = insert_rows(Package, created)
+        codes = {r["id"]: c for c, r in self.provider_rows.items()}
+        self._record_ids(
+            Package,
+            created,
+            new_ids,
+            self.package_rows,
+            key=lambda r: (codes[r["provider_id"]], r["code"]),
+        )
+        update_rows(Package, changed, [*PACKAGE_FIELDS, "updated_at"])
+        delete_where_in(PackageItem, "package_id", [pk for pk, _ in replace_members])
+        targets = [(self.package_rows[key]["id"], item) for key, item in created_items.items()]
+        insert_rows(
+            PackageItem,
+            [
+                {"package_id": package_id, "course_id": self.course_rows[key]["id"]}
+                for package_id, item in targets + replace_members
+                for key in item.member_keys
+            ],
+        )
+        self.summary.packages_created = len(created)
+        self.summary.packages_updated = len(changed)
+        return {r["provider_id"] for r in created} | {r["provider_id"] for r in changed}

@@ -1,0 +1,351 @@
+"""Content outlines: reading them (shipped file, catalog `outlines` section) and upserting.
+
+Upserting a version creates or moves into place the majors, subcategories and aliases
+the spec names. With `prune` (a catalog's `outlines` section: the file states the whole
+version) the ones it no longer names are deleted too, unless a credit distribution or a
+prescription still points at them: those are kept so nothing referring to them breaks.
+Nothing is written when the stored outline already matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from catalog.importers.values import (
+    ErrorList,
+    FieldError,
+    read_bool,
+    read_text,
+    show,
+)
+from catalog.models import (
+    Discipline,
+    MajorCategory,
+    OutlineVersion,
+    Subcategory,
+    SubcategoryAlias,
+)
+
+OutlineStatus = Literal["created", "updated", "unchanged"]
+MAX_POSITION = 32767  # PositiveSmallIntegerField
+
+
+@dataclass(frozen=True)
+class OutlineSpec:
+    """One outline version as data: majors in order, each with its subcategories in order."""
+
+    discipline_code: str
+    version: str
+    majors: tuple[tuple[str, tuple[str, ...]], ...]
+    discipline_name: str | None = None
+    source: str | None = None  # None: keep the stored value (new outlines get "")
+    confirmed: bool | None = None
+    note: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # old wording -> subcategory name
+
+    def subcategory_names(self) -> set[str]:
+        return {name for _, subs in self.majors for name in subs}
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def spec_from_shipped(record: dict[str, Any], *, version: str) -> OutlineSpec:
+    """A discipline of catalog/data/arrt_content_outlines.json (trusted project data)."""
+    majors = tuple(
+        (category["name"], tuple(category["subcategories"])) for category in record["categories"]
+    )
+    return OutlineSpec(
+        discipline_code=record["code"],
+        discipline_name=record["name"],
+        version=version,
+        majors=majors,
+        source=record.get("source", ""),
+        confirmed=bool(record.get("confirmed", False)),
+        note=record.get("note", ""),
+        aliases=dict(record.get("aliases") or {}),
+    )
+
+
+def outline_label(index: int, record: object) -> str:
+    label = f"outlines[{index}]"
+    if isinstance(record, dict):
+        code, version = record.get("discipline"), record.get("version")
+        if isinstance(code, str) and isinstance(version, str):
+            return f'{label} (discipline "{code}", version "{version}")'
+        if isinstance(code, str):
+            return f'{label} (discipline "{code}")'
+    return label
+
+
+def spec_from_catalog(
+    record: object, *, index: int, errors: ErrorList, rank: int
+) -> OutlineSpec | None:
+    """Validate one entry of a catalog's `outlines` section; None (with errors) if invalid.
+
+    Shape: {"discipline", "name"?, "version", "categories": [{"major", "name"}],
+    and the optional extensions "source", "confirmed", "note", "aliases": {old: name}}.
+    """
+    label = outline_label(index, record)
+    count = len(errors)
+
+    def fail(field_name: str, message: str) -> None:
+        errors.add((rank, index), f"{label}: {field_name}: {message}")
+
+    if not isinstance(record, dict):
+        errors.add((rank, index), f"{label}: must be an object, not {show(record)}")
+        return None
+    values: dict[str, Any] = {}
+    readers: dict[str, Any] = {
+        "discipline": lambda v: read_text(v, max_length=8),
+        "version": lambda v: read_text(v, max_length=40),
+        "name": lambda v: read_text(v, max_length=120, required=False) or None,
+        "source": lambda v: None if v is None else read_text(v, max_length=10_000, required=False),
+        "note": lambda v: None if v is None else read_text(v, max_length=10_000, required=False),
+        "confirmed": lambda v: None if v is None else read_bool(v),
+    }
+    for key, reader in readers.items():
+        try:
+            values[key] = reader(record.get(key))
+        except FieldError as exc:
+            fail(key, str(exc))
+    majors = _read_categories(record.get("categories"), fail)
+    aliases = _read_aliases(record.get("aliases"), majors, fail)
+    if len(errors) > count or majors is None or aliases is None:
+        return None
+    return OutlineSpec(
+        discipline_code=values["discipline"],
+        discipline_name=values["name"],
+        version=values["version"],
+        majors=majors,
+        source=values["source"],
+        confirmed=values["confirmed"],
+        note=values["note"],
+        aliases=aliases,
+    )
+
+
+def _read_categories(raw: object, fail: Any) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    if not isinstance(raw, list) or not raw:
+        fail("categories", f"must be a non-empty list, not {show(raw)}")
+        return None
+    grouped: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    ok = True
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            fail(f"categories[{i}]", f"must be an object, not {show(item)}")
+            ok = False
+            continue
+        try:
+            major = read_text(item.get("major"), max_length=200)
+        except FieldError as exc:
+            fail(f"categories[{i}].major", str(exc))
+            ok = False
+            continue
+        try:
+            name = read_text(item.get("name"), max_length=200)
+        except FieldError as exc:
+            fail(f"categories[{i}].name", str(exc))
+            ok = False
+            continue
+        if name in seen:
+            fail(
+                f"categories[{i}].name", f'"{name}" is listed twice (also categories[{seen[name]}])'
+            )
+            ok = False
+            continue
+        seen[name] = i
+        grouped.setdefault(major, []).append(name)
+    if any(len(subs) > MAX_POSITION for subs in grouped.values()) or len(grouped) > MAX_POSITION:
+        fail("categories", f"at most {MAX_POSITION} majors and subcategories per major")
+        ok = False
+    if not ok:
+        return None
+    return tuple((major, tuple(subs)) for major, subs in grouped.items())
+
+
+def _read_aliases(
+    raw: object, majors: tuple[tuple[str, tuple[str, ...]], ...] | None, fail: Any
+) -> dict[str, str] | None:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        fail(
+            "aliases", f"must be an object mapping old names to subcategory names, not {show(raw)}"
+        )
+        return None
+    names = {name for _, subs in majors or () for name in subs}
+    aliases: dict[str, str] = {}
+    for alias, target in raw.items():
+        if not isinstance(target, str) or (majors is not None and target not in names):
+            fail(
+                f'aliases["{alias}"]',
+                f"must name a subcategory of this outline, not {show(target)}",
+            )
+        elif alias in names:
+            fail(f'aliases["{alias}"]', "is already a subcategory name of this outline")
+        elif len(alias) > 200 or not alias.strip():
+            fail(f'aliases["{alias}"]', "must be a non-empty name of at most 200 characters")
+        else:
+            aliases[alias] = target
+    return aliases if len(aliases) == len(raw) else None
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def outline_write(
+    spec: OutlineSpec, *, make_current: bool | None, prune: bool = False
+) -> OutlineStatus:
+    """Create or update the outline version in `spec`; the caller holds a transaction.
+
+    `make_current`: True makes this version the discipline's current outline (the others
+    stop being current first: one current per discipline); None makes it current only
+    when the discipline has no current outline; False leaves currency alone.
+    """
+    changed = False
+    discipline = Discipline.objects.filter(code=spec.discipline_code).first()
+    if discipline is None:
+        discipline = Discipline.objects.create(
+            code=spec.discipline_code, name=spec.discipline_name or spec.discipline_code
+        )
+    elif spec.discipline_name and discipline.name != spec.discipline_name:
+        discipline.name = spec.discipline_name
+        discipline.save(update_fields=["name"])
+        changed = True
+    outline = OutlineVersion.objects.filter(discipline=discipline, version=spec.version).first()
+    has_current = OutlineVersion.objects.filter(discipline=discipline, is_current=True)
+    if outline is not None:
+        has_current = has_current.exclude(pk=outline.pk)
+    becomes_current = make_current is True or (make_current is None and not has_current.exists())
+    if becomes_current and (outline is None or not outline.is_current):
+        has_current.update(is_current=False)
+    if outline is None:
+        outline = OutlineVersion.objects.create(
+            discipline=discipline,
+            version=spec.version,
+            source=spec.source or "",
+            confirmed=bool(spec.confirmed),
+            note=spec.note or "",
+            is_current=becomes_current,
+        )
+        _write_children(outline, spec, prune=False)
+        return "created"
+    changed |= _update_outline_row(outline, spec, becomes_current=becomes_current)
+    if _write_children(outline, spec, prune=prune):
+        changed = True
+        outline.save(update_fields=["updated_at"])
+    return "updated" if changed else "unchanged"
+
+
+def _update_outline_row(
+    outline: OutlineVersion, spec: OutlineSpec, *, becomes_current: bool
+) -> bool:
+    updates = {
+        "source": spec.source,
+        "confirmed": spec.confirmed,
+        "note": spec.note,
+        "is_current": True if becomes_current else None,
+    }
+    fields = [
+        name
+        for name, value in updates.items()
+        if value is not None and getattr(outline, name) != value
+    ]
+    for name in fields:
+        setattr(outline, name, updates[name])
+    if fields:
+        outline.save(update_fields=[*fields, "updated_at"])
+    return bool(fields)
+
+
+def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) -> bool:
+    """Majors, subcategories and aliases of one outline, in a fixed number of queries."""
+    changed = False
+    majors = {m.name: m for m in MajorCategory.objects.filter(outline=outline)}
+    new_majors, moved_majors = [], []
+    for position, (name, _) in enumerate(spec.majors):
+        major = majors.get(name)
+        if major is None:
+            major = MajorCategory(outline=outline, name=name, position=position)
+            majors[name] = major
+            new_majors.append(major)
+        elif major.position != position:
+            major.position = position
+            moved_majors.append(major)
+    MajorCategory.objects.bulk_create(new_majors, batch_size=500)
+    MajorCategory.objects.bulk_update(moved_majors, ["position"], batch_size=500)
+    changed |= bool(new_majors or moved_majors)
+
+    subs = {s.name: s for s in Subcategory.objects.filter(outline=outline)}
+    new_subs, moved_subs = [], []
+    for major_name, names in spec.majors:
+        major = majors[major_name]
+        for position, name in enumerate(names):
+            sub = subs.get(name)
+            if sub is None:
+                sub = Subcategory(outline=outline, major=major, name=name, position=position)
+                subs[name] = sub
+                new_subs.append(sub)
+            elif sub.major_id != major.pk or sub.position != position:
+                sub.major, sub.position = major, position
+                moved_subs.append(sub)
+    Subcategory.objects.bulk_create(new_subs, batch_size=500)
+    Subcategory.objects.bulk_update(moved_subs, ["major", "position"], batch_size=500)
+    changed |= bool(new_subs or moved_subs)
+
+    aliases = {a.alias: a for a in SubcategoryAlias.objects.filter(outline=outline)}
+    new_aliases, moved_aliases = [], []
+    for alias, target in spec.aliases.items():
+        row = aliases.get(alias)
+        if row is None:
+            new_aliases.append(
+                SubcategoryAlias(outline=outline, alias=alias, subcategory=subs[target])
+            )
+        elif row.subcategory_id != subs[target].pk:
+            row.subcategory = subs[target]
+            moved_aliases.append(row)
+    SubcategoryAlias.objects.bulk_create(new_aliases, batch_size=500)
+    SubcategoryAlias.objects.bulk_update(moved_aliases, ["subcategory"], batch_size=500)
+    changed |= bool(new_aliases or moved_aliases)
+    if prune:
+        changed |= _prune(outline, spec, aliases=aliases, subs=subs, majors=majors)
+    return changed
+
+
+def _prune(
+    outline: OutlineVersion,
+    spec: OutlineSpec,
+    *,
+    aliases: dict[str, SubcategoryAlias],
+    subs: dict[str, Subcategory],
+    majors: dict[str, MajorCategory],
+) -> bool:
+    """Delete what the spec no longer names and nothing refers to; True if any was."""
+    gone_aliases = [a.pk for name, a in aliases.items() if name not in spec.aliases]
+    gone_subs = {s.pk for name, s in subs.items() if name not in spec.subcategory_names()}
+    gone_subs -= _referenced_subcategories(gone_subs)
+    SubcategoryAlias.objects.filter(pk__in=gone_aliases).delete()
+    Subcategory.objects.filter(pk__in=gone_subs).delete()  # their aliases cascade
+    listed = {name for name, _ in spec.majors}
+    empty_majors = MajorCategory.objects.filter(outline=outline, subcategories__isnull=True)
+    gone_majors = [m.pk for name, m in majors.items() if name not in listed]
+    deleted, _ = empty_majors.filter(pk__in=gone_majors).delete()
+    return bool(gone_aliases or gone_subs or deleted)
+
+
+def _referenced_subcategories(candidates: set[int]) -> set[int]:
+    """Those of `candidates` that rows of other models point at (PROTECT relations)."""
+    if not candidates:
+        return set()
+    referenced: set[int] = set()
+    for relation in Subcategory._meta.related_objects:
+        model = relation.related_model
+        if model in (SubcategoryAlias,) or not isinstance(model, type):
+            continue  # aliases go with their subcategory
+        lookup = {f"{relation.field.name}__in": candidates}
+        rows = model._default_manager.filter(**lookup).values_list(relation.field.attname)
+        referenced.update(pk for (pk,) in rows.distinct())
+    return referenced

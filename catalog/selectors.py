@@ -1,0 +1,290 @@
+"""Catalog reads: outline/subcategory resolution and the public listings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models.expressions import OrderBy
+from django.shortcuts import get_object_or_404
+
+from catalog.models import (
+    Course,
+    CreditDistribution,
+    Discipline,
+    MajorCategory,
+    OutlineVersion,
+    Package,
+    Provider,
+    Subcategory,
+    SubcategoryAlias,
+)
+
+# --- Outlines and subcategory name resolution (used by import, prescriptions, matching) ---
+
+
+def discipline_current_outline(*, code: str) -> OutlineVersion | None:
+    """The discipline's current outline version, or None (unknown code or no outline)."""
+    return (
+        OutlineVersion.objects.filter(discipline__code=code, is_current=True)
+        .select_related("discipline")
+        .first()
+    )
+
+
+@dataclass
+class SubcategoryIndex:
+    """Subcategory names of one discipline → subcategory id, in the contract's order.
+
+    A name resolves in the current outline first, then through the aliases of any of the
+    discipline's outlines, then in older versions (newest first). An alias whose target
+    name also exists in the current outline resolves to the current subcategory.
+    """
+
+    discipline_code: str
+    current_outline_id: int | None = None
+    current: dict[str, int] = field(default_factory=dict)
+    aliases: dict[str, int] = field(default_factory=dict)
+    older: dict[str, int] = field(default_factory=dict)
+
+    def resolve(self, name: str) -> int | None:
+        for names in (self.current, self.aliases, self.older):
+            found = names.get(name)
+            if found is not None:
+                return found
+        return None
+
+
+def subcategory_indexes(
+    *, discipline_codes: Iterable[str] | None = None
+) -> dict[str, SubcategoryIndex]:
+    """One `SubcategoryIndex` per known discipline (all, or those in `discipline_codes`).
+
+    Three queries whatever the number of names, so callers resolving many rows load this
+    once and look names up in memory. Disciplines without any outline get an empty index.
+    """
+    disciplines = Discipline.objects.all()
+    subcategories = Subcategory.objects.all()
+    aliases = SubcategoryAlias.objects.all()
+    if discipline_codes is not None:
+        codes = sorted(set(discipline_codes))
+        disciplines = disciplines.filter(code__in=codes)
+        subcategories = subcategories.filter(outline__discipline__code__in=codes)
+        aliases = aliases.filter(outline__discipline__code__in=codes)
+    indexes = {code: SubcategoryIndex(code) for code in disciplines.values_list("code", flat=True)}
+    # Current outline first, then older versions newest first: setdefault keeps the first.
+    rows = subcategories.order_by(
+        "-outline__is_current", "-outline__version", "-outline_id"
+    ).values_list("id", "name", "outline_id", "outline__is_current", "outline__discipline__code")
+    for sub_id, name, outline_id, is_current, code in rows:
+        index = indexes[code]
+        if is_current:
+            index.current_outline_id = outline_id
+            index.current[name] = sub_id
+        else:
+            index.older.setdefault(name, sub_id)
+    alias_rows = aliases.order_by("-outline__is_current", "-outline__version", "-outline_id")
+    for alias, sub_id, target, code in alias_rows.values_list(
+        "alias", "subcategory_id", "subcategory__name", "outline__discipline__code"
+    ):
+        index = indexes[code]
+        index.aliases.setdefault(alias, index.current.get(target, sub_id))
+    return indexes
+
+
+def subcategory_resolve(*, discipline_code: str, name: str) -> Subcategory | None:
+    """The subcategory a name stands for in a discipline (see `SubcategoryIndex`)."""
+    index = subcategory_indexes(discipline_codes=[discipline_code]).get(discipline_code)
+    sub_id = index.resolve(name) if index else None
+    if sub_id is None:
+        return None
+    return Subcategory.objects.select_related("major", "outline__discipline").get(pk=sub_id)
+
+
+# --- Public listing selectors (catalog and outline pages) ---------------------------------
+
+COURSE_SORTS: dict[str, list[OrderBy | str]] = {
+    "title": ["title", "code"],
+    "price": [F("price").asc(nulls_last=True), "title", "code"],
+    "-price": [F("price").desc(nulls_last=True), "title", "code"],
+}
+
+
+def course_list_public(
+    *,
+    discipline: str | None = None,
+    subcategory_id: int | None = None,
+    format: str | None = None,
+    provider: str | None = None,
+    sort: str = "title",
+) -> QuerySet[Course]:
+    """Active courses for the public catalog, filtered and sorted, with what each row shows.
+
+    `discipline` is a discipline code and `provider` a provider code. The distribution rows
+    (with subcategory, major and discipline) and the active packages are prefetched, so a
+    page of courses costs a fixed number of queries.
+    """
+    courses = Course.objects.filter(is_active=True)
+    if discipline:
+        courses = courses.filter(
+            Exists(
+                CreditDistribution.objects.filter(
+                    course=OuterRef("pk"), subcategory__outline__discipline__code=discipline
+                )
+            )
+        )
+    if subcategory_id is not None:
+        courses = courses.filter(
+            Exists(
+                CreditDistribution.objects.filter(
+                    course=OuterRef("pk"), subcategory_id=subcategory_id
+                )
+            )
+        )
+    if format:
+        courses = courses.filter(format=format)
+    if provider:
+        courses = courses.filter(provider__code=provider)
+    distribution = CreditDistribution.objects.select_related(
+        "subcategory__major", "subcategory__outline__discipline"
+    ).order_by(
+        "subcategory__outline__discipline__code",
+        "subcategory__major__position",
+        "subcategory__position",
+        "subcategory__name",
+    )
+    packages = Package.objects.filter(is_active=True).order_by("price", "title")
+    return (
+        courses.select_related("provider")
+        .prefetch_related(
+            Prefetch("distribution", queryset=distribution),
+            Prefetch("packages", queryset=packages, to_attr="active_packages"),
+        )
+        .order_by(*COURSE_SORTS.get(sort, COURSE_SORTS["title"]))
+    )
+
+
+def subcategory_choices_current() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Current-outline subcategories grouped for a picker: [("CT – Computed Tomography:
+    Safety", [(id, "Radiation Safety and Dose"), ...]), ...], in outline order."""
+    subcategories = (
+        Subcategory.objects.filter(outline__is_current=True)
+        .select_related("major", "outline__discipline")
+        .order_by("outline__discipline__code", "major__position", "position", "name")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for sub in subcategories:
+        label = f"{sub.outline.discipline}: {sub.major.name}"
+        groups.setdefault(label, []).append((sub.pk, sub.name))
+    return list(groups.items())
+
+
+def discipline_list_current() -> QuerySet[Discipline]:
+    """Disciplines that have a current outline, for filter pickers."""
+    return Discipline.objects.filter(outlines__is_current=True).order_by("code").distinct()
+
+
+def provider_list_public() -> QuerySet[Provider]:
+    """Providers that have at least one active course."""
+    return Provider.objects.filter(
+        Exists(Course.objects.filter(provider=OuterRef("pk"), is_active=True))
+    ).order_by("name")
+
+
+def outline_list_public() -> QuerySet[OutlineVersion]:
+    """Every discipline's current outline with its majors, subcategories and aliases."""
+    subcategories = Subcategory.objects.order_by("position", "name").prefetch_related(
+        Prefetch("aliases", queryset=SubcategoryAlias.objects.order_by("alias"))
+    )
+    majors = MajorCategory.objects.order_by("position", "name").prefetch_related(
+        Prefetch("subcategories", queryset=subcategories)
+    )
+    return (
+        OutlineVersion.objects.filter(is_current=True)
+        .select_related("discipline")
+        .prefetch_related(Prefetch("majors", queryset=majors))
+        .order_by("discipline__code")
+    )
+
+
+def outline_versions_older() -> QuerySet[OutlineVersion]:
+    """Superseded outline versions (their names still resolve for old prescriptions)."""
+    return (
+        OutlineVersion.objects.filter(is_current=False)
+        .select_related("discipline")
+        .order_by("discipline__code", "-version")
+    )
+
+
+def catalog_stats_public() -> dict[str, int]:
+    """Counts for the home page: active courses and the providers offering them."""
+    active = Course.objects.filter(is_active=True)
+    return {
+        "courses": active.count(),
+        "providers": active.values("provider").distinct().count(),
+    }
+
+
+# --- Provider staff: their own providers' courses and packages (API) ---------------------
+
+
+def provider_list_for_staff(*, user: Any) -> QuerySet[Provider]:
+    """The providers the user is staff of (a ProviderMembership each); none for anonymous."""
+    if not getattr(user, "is_authenticated", False):
+        return Provider.objects.none()
+    return Provider.objects.filter(memberships__user=user).order_by("code").distinct()
+
+
+def _staff_courses(user: Any) -> QuerySet[Course]:
+    distribution = CreditDistribution.objects.select_related(
+        "subcategory__major", "subcategory__outline__discipline"
+    ).order_by(
+        "subcategory__outline__discipline__code",
+        "subcategory__major__position",
+        "subcategory__position",
+        "subcategory__name",
+    )
+    return (
+        Course.objects.filter(provider__in=provider_list_for_staff(user=user))
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("distribution", queryset=distribution),
+            Prefetch("packages", queryset=Package.objects.order_by("code"), to_attr="all_packages"),
+        )
+    )
+
+
+def course_list_for_staff(*, user: Any, provider_code: str | None = None) -> QuerySet[Course]:
+    """Every course (retired too) of the user's providers, with distribution and packages."""
+    courses = _staff_courses(user)
+    if provider_code:
+        courses = courses.filter(provider__code=provider_code)
+    return courses.order_by("provider__code", "code")
+
+
+def course_get_for_staff(*, user: Any, course_id: int) -> Course:
+    """A course of one of the user's providers; 404 for missing and not-yours alike."""
+    return get_object_or_404(_staff_courses(user), pk=course_id)
+
+
+def _staff_packages(user: Any) -> QuerySet[Package]:
+    return (
+        Package.objects.filter(provider__in=provider_list_for_staff(user=user))
+        .select_related("provider")
+        .prefetch_related(Prefetch("courses", queryset=Course.objects.only("id", "code")))
+    )
+
+
+def package_list_for_staff(*, user: Any, provider_code: str | None = None) -> QuerySet[Package]:
+    """Every package (retired too) of the user's providers, with member course codes."""
+    packages = _staff_packages(user)
+    if provider_code:
+        packages = packages.filter(provider__code=provider_code)
+    return packages.order_by("provider__code", "code")
+
+
+def package_get_for_staff(*, user: Any, package_id: int) -> Package:
+    """A package of one of the user's providers; 404 for missing and not-yours alike."""
+    return get_object_or_404(_staff_packages(user), pk=package_id)

@@ -1,0 +1,38 @@
+"""Public catalog pages: the course list with filters and the content outlines."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from catalog import selectors
+from catalog.forms import CourseFilterForm
+
+COURSES_PER_PAGE = 25
+
+
+@require_GET
+def course_list(request: HttpRequest) -> HttpResponse:
+    """Browse active courses; a plain GET form, with htmx swapping only the results."""
+    form = CourseFilterForm(request.GET)
+    courses = selectors.course_list_public(**form.filters())
+    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+    context = {"form": form, "page_obj": page, "courses": page.object_list, "partial": partial}
+    template = "catalog/_course_results.html" if partial else "catalog/course_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def outline_list(request: HttpRequest) -> HttpResponse:
+    """Each discipline's current content outline, with whether ARRT's own text confirms it."""
+    context = {
+        "outlines": selectors.outline_list_public(),
+        "older_versions": selectors.outline_versions_older(),
+    }
+    return render(request, "catalog/outline_list.html", context)

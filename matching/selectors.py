@@ -1,0 +1,51 @@
+"""Matching reads: runs for their owner, the latest run of a prescription, bundles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
+from prescriptions.models import Prescription
+
+
+def run_get_for_user(*, user: Any, run_id: int) -> MatchingRun:
+    """The run if it belongs to one of the user's prescriptions; 404 for missing and
+    not-yours alike (no hint that another user's run exists)."""
+    if not getattr(user, "is_authenticated", False):
+        raise_404()
+    return get_object_or_404(
+        MatchingRun.objects.select_related("prescription__outline__discipline"),
+        id=run_id,
+        prescription__owner=user,
+    )
+
+
+def raise_404() -> None:
+    from django.http import Http404
+
+    raise Http404("No such run")
+
+
+def run_latest_for_prescription(prescription: Prescription) -> MatchingRun | None:
+    """The prescription's most recent run (any status), or None."""
+    return (
+        MatchingRun.objects.filter(prescription=prescription).order_by("-created_at", "-id").first()
+    )
+
+
+def bundles_for_run(run: MatchingRun) -> QuerySet[Bundle]:
+    """The run's bundles by rank, with purchases and scheduled courses (and their catalog
+    rows) prefetched: a fixed number of queries however many bundles and courses."""
+    purchases = BundlePurchase.objects.select_related("course__provider", "package__provider")
+    items = BundleCourse.objects.select_related("course__provider").order_by("position")
+    return (
+        Bundle.objects.filter(run=run)
+        .order_by("rank")
+        .prefetch_related(
+            Prefetch("purchases", queryset=purchases.order_by("id")),
+            Prefetch("items", queryset=items),
+        )
+    )

@@ -1,0 +1,144 @@
+"""Alternative bundles: labelled variants first, then "next cheapest" by no-good cuts.
+
+Every alternative has a course set different from all earlier bundles.  The cut used for
+"next cheapest" is the "not a superset" form  sum_{i in S} y_i <= |S| - 1  for every earlier
+set S: it forbids S itself and S plus extra courses (a superset never costs less and is
+just S padded), and it stays valid after `tidy`, which only removes courses.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .formulation import FloatArray, Formulation
+from .instance import BoolArray, IntArray
+from .objectives import Objective
+from .plan import Plan
+from .search import INF, MIN_PHASE_SECONDS, Budget, PhaseLog, lexicographic
+
+P, H, C = Objective.PRICE, Objective.HOURS, Objective.COUNT
+VARIANTS: tuple[tuple[str, tuple[Objective, ...]], ...] = (
+    ("fewest hours", (H, P, C)),
+    ("fewest courses", (C, P, H)),
+)
+NEXT_CHEAPEST = "next cheapest"
+SINGLE_PROVIDER = "single provider: "
+
+
+class _Collector:
+    def __init__(self, first: Plan, wanted: int) -> None:
+        self.wanted = wanted
+        self.found: list[tuple[str, Plan]] = []
+        self.seen: list[frozenset[int]] = [first.taken]
+
+    @property
+    def missing(self) -> int:
+        return self.wanted - len(self.found)
+
+    def offer(self, label: str, plan: Plan | None) -> None:
+        if plan is not None and self.missing > 0 and plan.taken not in self.seen:
+            self.found.append((label, plan))
+            self.seen.append(plan.taken)
+
+
+def _shares(missing: int) -> tuple[float, float, float]:
+    """Fractions of the time left for the three phases of one alternative."""
+    f = 1.0 / max(1, missing)
+    return (0.6 * f, 0.4 * f, 0.4 * f)
+
+
+def find(
+    form: Formulation, first: Plan, wanted: int, budget: Budget, log: PhaseLog
+) -> list[tuple[str, Plan]]:
+    """Up to `wanted` alternatives to bundle 1 (`first`), labelled, in order."""
+    got = _Collector(first, wanted)
+    for label, objectives in VARIANTS:
+        if got.missing <= 0 or budget.left() < MIN_PHASE_SECONDS:
+            break
+        shares = _shares(got.missing)
+        _, plan = lexicographic(form, objectives, budget, shares, log, label, start=first)
+        got.offer(label, plan)
+    if got.missing > 0 and budget.left() >= MIN_PHASE_SECONDS:
+        seconds = budget.left() * _shares(got.missing)[0]
+        single = cheapest_single_provider(form, seconds, log, got.seen)
+        if single is not None:
+            got.offer(SINGLE_PROVIDER + single[0], single[1])
+    _next_cheapest(form, got, budget, log)
+    return got.found
+
+
+def _next_cheapest(form: Formulation, got: _Collector, budget: Budget, log: PhaseLog) -> None:
+    while got.missing > 0 and budget.left() >= MIN_PHASE_SECONDS:
+        if any(not s for s in got.seen):
+            return  # an empty plan: every other plan is a padded copy of it
+        cut = form.with_rows([_not_superset(form, s) for s in got.seen])
+        shares = _shares(got.missing)
+        _, plan = lexicographic(cut, (P, H, C), budget, shares, log, NEXT_CHEAPEST)
+        if plan is None or plan.taken in got.seen:
+            return
+        got.offer(NEXT_CHEAPEST, plan)
+
+
+def _not_superset(
+    form: Formulation, taken: frozenset[int]
+) -> tuple[IntArray, FloatArray, float, float]:
+    cols = form.y_columns(taken)
+    return cols, np.ones(len(cols)), -INF, float(len(taken) - 1)
+
+
+def cheapest_single_provider(
+    form: Formulation, seconds: float, log: PhaseLog, seen: list[frozenset[int]]
+) -> tuple[str, Plan] | None:
+    """Cheapest plan whose courses and purchases all come from one provider, among the
+    providers whose own cheapest plan is not already an earlier bundle (when bundle 1 is
+    already single-provider, the variant offers the next provider instead).
+
+    Providers are tried in code order, each solve bounded to beat the best so far, so
+    later providers that cannot improve are refuted quickly.
+    """
+    inst = form.inst
+    names = [inst.courses[i].provider for i in form.cand.tolist()]
+    names += [p.provider for p in form.x_items]
+    providers, column_provider = np.unique(np.array(names, dtype=object), return_inverse=True)
+    schedule = np.ones(len(form.s_days), dtype=np.bool_)
+    cover = _Cover(form)
+    end = time.perf_counter() + seconds
+    best: tuple[str, Plan] | None = None
+    for n, provider in enumerate(providers.tolist()):
+        left = end - time.perf_counter()
+        if left < MIN_PHASE_SECONDS:
+            break
+        keep = np.concatenate([column_provider == n, schedule])
+        if not cover.possible(keep):
+            continue
+        sub = form.subset(keep)
+        if best is not None:
+            sub = sub.with_row_upper(sub.price_row, best[1].price - 0.5)
+        share = Budget(left / (len(providers) - n))
+        _, plan = lexicographic(sub, (P, H), share, (0.7, 1.0), log, f"single:{provider}")
+        if plan is None or plan.taken in seen:
+            continue
+        if best is None or plan.price < best[1].price:
+            best = (str(provider), plan)
+    return best
+
+
+class _Cover:
+    """Cheap necessary condition for a column subset: its courses together meet every
+    requirement (ignoring whether they can be bought, which the MILP settles)."""
+
+    def __init__(self, form: Formulation) -> None:
+        end = int(form.starts[form.num_cover])
+        self.k = form.num_cover
+        self.rows = form.entry_rows()[:end]
+        self.cols = form.index[:end]
+        self.vals = form.value[:end]
+        self.need = form.row_lower[: self.k]
+        self.takeable = form.col_upper[self.cols] > 0
+
+    def possible(self, keep: BoolArray) -> bool:
+        usable = keep[self.cols] & self.takeable
+        got = np.bincount(self.rows[usable], weights=self.vals[usable], minlength=self.k)
+        return bool(np.all(got >= self.need - 1e-9))

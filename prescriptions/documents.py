@@ -1,0 +1,535 @@
+"""Prescriptions as resolved specs: from `cqr-prescription/1` documents and from model rows.
+
+A `PrescriptionSpec` holds resolved catalog objects (outline, subcategories, courses,
+providers) so the matching engine never re-parses names. Parsing collects every mistake
+and raises one `PrescriptionInputError` whose messages name the field, e.g.
+`required[1].category: unknown category "Foo" for discipline CT`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from catalog.models import Course as CatalogCourse
+from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, Subcategory
+from catalog.selectors import SubcategoryIndex, subcategory_indexes
+
+if TYPE_CHECKING:
+    from prescriptions.models import Prescription
+
+PRESCRIPTION_FORMAT = "cqr-prescription/1"
+KINDS = ("cqr", "structured-education")
+EXTRA_KINDS = ("total_ce", "total_discipline", "major_minimum")
+FORMATS = tuple(choice.value for choice in CourseFormat)
+CENT = Decimal("0.01")
+_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class PrescriptionInputError(ValueError):
+    """Invalid prescription input; `.errors` lists one message per offending field."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass(frozen=True)
+class PrescriptionSpec:
+    outline: OutlineVersion  # the discipline's current outline
+    kind: str
+    issued_on: date
+    deadline: date
+    as_of: date
+    required: tuple[tuple[Subcategory, Decimal], ...]
+    completed: tuple[CatalogCourse, ...] = ()
+    owned: tuple[CatalogCourse, ...] = ()
+    hours_per_week: Decimal | None = None
+    formats: frozenset[str] | None = None  # None = all formats
+    exclude_providers: tuple[Provider, ...] = ()
+    extras: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def discipline(self) -> Discipline:
+        return self.outline.discipline
+
+
+# ---------------------------------------------------------------------------------------
+# Subcategory names within a discipline
+# ---------------------------------------------------------------------------------------
+
+
+class SubcategoryNames:
+    """Subcategory names of one discipline: resolution and the current name of every row.
+
+    Resolution is the catalog's (`catalog.selectors.subcategory_indexes`, contract §1:
+    current outline, then aliases, then older versions). `canonical(sub_id)` maps any
+    subcategory of the discipline (any outline version) to the name it resolves to in the
+    current outline — so distribution rows written against an older outline count toward
+    the current subcategory — or keeps its own name when the current outline has no
+    equivalent. Four queries in all.
+    """
+
+    def __init__(self, *, current: OutlineVersion) -> None:
+        code = current.discipline.code
+        self.index = subcategory_indexes(discipline_codes=[code]).get(code) or SubcategoryIndex(
+            code
+        )
+        rows = Subcategory.objects.filter(outline__discipline_id=current.discipline_id).values_list(
+            "id", "name", "outline_id", "major__name"
+        )
+        self._name: dict[int, str] = {}
+        self._outline: dict[int, int] = {}
+        current_ids: set[int] = set()
+        self.majors: dict[str, str] = {}  # current subcategory name -> major category name
+        for sub_id, name, outline_id, major in rows:
+            self._name[sub_id] = name
+            self._outline[sub_id] = outline_id
+            if outline_id == current.id:
+                current_ids.add(sub_id)
+                self.majors[name] = major
+        self._canonical: dict[int, str] = {}
+        for sub_id, name in self._name.items():
+            target = sub_id if sub_id in current_ids else self.index.resolve(name)
+            self._canonical[sub_id] = self._name[target] if target in current_ids else name
+
+    def resolve(self, name: str) -> int | None:
+        return self.index.resolve(name)
+
+    def canonical(self, sub_id: int) -> str | None:
+        return self._canonical.get(sub_id)
+
+    def outline_of(self, sub_id: int) -> int:
+        return self._outline[sub_id]
+
+    def all_ids(self) -> set[int]:
+        """Every subcategory id of the discipline, all outline versions."""
+        return set(self._name)
+
+    def ids_for(self, names: Iterable[str]) -> set[int]:
+        """Every subcategory id (any version) whose canonical name is among `names`."""
+        wanted = set(names)
+        return {sub_id for sub_id, name in self._canonical.items() if name in wanted}
+
+
+# ---------------------------------------------------------------------------------------
+# Scalars
+# ---------------------------------------------------------------------------------------
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    """A JSON number or decimal string with at most two places -> Decimal, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):  # JSON parsed with parse_float=Decimal (the API does)
+        value = str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = repr(value)
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value.strip()):
+        return None
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        return None
+    if not amount.is_finite() or _places(amount) > 2:
+        return None
+    return amount
+
+
+def _places(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 99
+
+
+def _parse_date(value: Any) -> date | None:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.messages.append(f"{field}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise PrescriptionInputError(self.messages)
+
+
+def _positive_amount(errors: _Errors, field: str, value: Any) -> Decimal | None:
+    amount = parse_amount(value)
+    if amount is None or amount <= 0:
+        errors.add(field, "must be a positive number with at most 2 decimal places")
+        return None
+    if amount >= Decimal("10000000"):
+        errors.add(field, "is too large")
+        return None
+    return amount
+
+
+def _required_date(errors: _Errors, document: Mapping[str, Any], field: str) -> date | None:
+    if document.get(field) is None:
+        errors.add(field, "is required (an ISO date YYYY-MM-DD)")
+        return None
+    parsed = _parse_date(document[field])
+    if parsed is None:
+        errors.add(field, f"must be an ISO date YYYY-MM-DD, not {json_repr(document[field])}")
+    return parsed
+
+
+def json_repr(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _list_field(errors: _Errors, document: Mapping[str, Any], field: str) -> list[Any]:
+    value = document.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.add(field, "must be a list")
+        return []
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Course codes ("code" or "provider/code")
+# ---------------------------------------------------------------------------------------
+
+
+def _resolve_course_codes(
+    errors: _Errors, field: str, values: list[Any]
+) -> tuple[CatalogCourse, ...]:
+    """Active courses by code; "provider/code" disambiguates a code several providers use."""
+    wanted: dict[int, tuple[str, str]] = {}
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            errors.add(f"{field}[{i}]", "must be a course code")
+            continue
+        text = value.strip()
+        provider, _, code = text.rpartition("/")
+        wanted[i] = (provider, code)
+    # A plain code may itself contain "/": look up both readings.
+    codes = {code for _, code in wanted.values()} | {values[i].strip() for i in wanted}
+    by_code: dict[str, list[CatalogCourse]] = defaultdict(list)
+    for course in CatalogCourse.objects.filter(code__in=codes, is_active=True).select_related(
+        "provider"
+    ):
+        by_code[course.code].append(course)
+    found: list[CatalogCourse] = []
+    seen: set[int] = set()
+    for i, (provider, code) in wanted.items():
+        text = values[i].strip()
+        matches = list(by_code.get(text, []))
+        if not matches and provider:
+            matches = [c for c in by_code.get(code, []) if c.provider.code == provider]
+        if not matches:
+            errors.add(f"{field}[{i}]", f"unknown course code {json_repr(text)}")
+        elif len(matches) > 1:
+            providers = ", ".join(sorted(c.provider.code for c in matches))
+            errors.add(
+                f"{field}[{i}]",
+                f"course code {json_repr(text)} is ambiguous (providers {providers}); "
+                f'write it as "provider/code"',
+            )
+        elif matches[0].id not in seen:
+            seen.add(matches[0].id)
+            found.append(matches[0])
+    return tuple(found)
+
+
+def course_document_codes(courses: Iterable[CatalogCourse]) -> list[str]:
+    """Codes for a document: the plain code, or "provider/code" when several active
+    courses share it (one query)."""
+    courses = list(courses)
+    counts: dict[str, int] = defaultdict(int)
+    for code in CatalogCourse.objects.filter(
+        code__in={c.code for c in courses}, is_active=True
+    ).values_list("code", flat=True):
+        counts[code] += 1
+    return [c.code if counts[c.code] <= 1 else f"{c.provider.code}/{c.code}" for c in courses]
+
+
+# ---------------------------------------------------------------------------------------
+# Document -> spec
+# ---------------------------------------------------------------------------------------
+
+
+def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
+    """Parse and resolve a `cqr-prescription/1` document (contract §2 and §6)."""
+    errors = _Errors()
+    if not isinstance(document, dict):
+        raise PrescriptionInputError(["document: must be a JSON object"])
+    if document.get("format") != PRESCRIPTION_FORMAT:
+        errors.add(
+            "format",
+            f'must be "{PRESCRIPTION_FORMAT}", not {json_repr(document.get("format"))}',
+        )
+        errors.raise_if_any()
+
+    outline = _current_outline(errors, document.get("discipline"))
+    kind = document.get("kind") or "cqr"
+    if kind not in KINDS:
+        errors.add("kind", f"unknown kind {json_repr(kind)} (expected cqr or structured-education)")
+    issued_on = _required_date(errors, document, "issued_on")
+    deadline = _required_date(errors, document, "deadline")
+    if issued_on and deadline and deadline < issued_on:
+        errors.add("deadline", "must be on or after issued_on")
+    as_of: date | None = timezone.localdate()
+    if document.get("as_of") is not None:
+        as_of = _required_date(errors, document, "as_of")
+
+    extras = _parse_extras(errors, _list_field(errors, document, "extra"))
+    required_raw = _list_field(errors, document, "required")
+    if not required_raw and not extras and isinstance(document.get("required", []), list):
+        errors.add("required", "must list at least one {category, credits} unless extra is given")
+    required = _parse_required(errors, outline, required_raw)
+
+    completed = _resolve_course_codes(
+        errors, "completed", _list_field(errors, document, "completed")
+    )
+    owned = _resolve_course_codes(errors, "owned", _list_field(errors, document, "owned"))
+    hours = None
+    if document.get("hours_per_week") is not None:
+        hours = _positive_amount(errors, "hours_per_week", document["hours_per_week"])
+    formats = _parse_formats(errors, document.get("formats"))
+    excluded = _parse_providers(errors, _list_field(errors, document, "exclude_providers"))
+    errors.raise_if_any()
+    assert outline is not None and issued_on and deadline and as_of
+    return PrescriptionSpec(
+        outline=outline,
+        kind=kind,
+        issued_on=issued_on,
+        deadline=deadline,
+        as_of=as_of,
+        required=required,
+        completed=completed,
+        owned=owned,
+        hours_per_week=hours,
+        formats=formats,
+        exclude_providers=excluded,
+        extras=extras,
+    )
+
+
+def _current_outline(errors: _Errors, code: Any) -> OutlineVersion | None:
+    if not isinstance(code, str) or not code.strip():
+        errors.add("discipline", "is required (a discipline code such as CT)")
+        return None
+    outline = (
+        OutlineVersion.objects.select_related("discipline")
+        .filter(discipline__code__iexact=code.strip(), is_current=True)
+        .first()
+    )
+    if outline is None:
+        if Discipline.objects.filter(code__iexact=code.strip()).exists():
+            errors.add("discipline", f"discipline {code} has no current content outline")
+        else:
+            errors.add("discipline", f"unknown discipline {json_repr(code)}")
+    return outline
+
+
+def _parse_required(
+    errors: _Errors, outline: OutlineVersion | None, rows: list[Any]
+) -> tuple[tuple[Subcategory, Decimal], ...]:
+    parsed: list[tuple[int, str, Decimal | None]] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.add(f"required[{i}]", "must be an object with category and credits")
+            continue
+        name = row.get("category")
+        if not isinstance(name, str) or not name.strip():
+            errors.add(f"required[{i}].category", "is required (a subcategory name)")
+            name = None
+        credits = _positive_amount(errors, f"required[{i}].credits", row.get("credits"))
+        if name is not None:
+            parsed.append((i, name, credits))
+    if outline is None or not parsed:
+        return ()
+    names = SubcategoryNames(current=outline)
+    ids = {name: names.resolve(name.strip()) for _, name, _ in parsed}
+    subs = Subcategory.objects.select_related("outline", "major").in_bulk(
+        [sub_id for sub_id in ids.values() if sub_id is not None]
+    )
+    result: list[tuple[Subcategory, Decimal]] = []
+    first_for: dict[str, int] = {}
+    for i, name, credits in parsed:
+        sub_id = ids[name]
+        sub = subs.get(sub_id) if sub_id is not None else None
+        if sub is None:
+            errors.add(
+                f"required[{i}].category",
+                f"unknown category {json_repr(name)} for discipline {outline.discipline.code}",
+            )
+            continue
+        key = names.canonical(sub.id) or sub.name
+        if key in first_for:
+            errors.add(
+                f"required[{i}].category",
+                f"{json_repr(name)} names the same subcategory as required[{first_for[key]}]",
+            )
+            continue
+        first_for[key] = i
+        if credits is not None:
+            result.append((sub, credits))
+    return tuple(result)
+
+
+def _parse_extras(errors: _Errors, rows: list[Any]) -> tuple[tuple[str, Decimal], ...]:
+    extras: list[tuple[str, Decimal]] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.add(f"extra[{i}]", "must be an object with kind and credits")
+            continue
+        kind = row.get("kind")
+        if kind not in EXTRA_KINDS:
+            errors.add(
+                f"extra[{i}].kind",
+                f"unknown kind {json_repr(kind)} (expected one of {', '.join(EXTRA_KINDS)})",
+            )
+            kind = None
+        elif kind in seen:
+            errors.add(f"extra[{i}].kind", f"{kind} is given more than once")
+            kind = None
+        credits = _positive_amount(errors, f"extra[{i}].credits", row.get("credits"))
+        if kind is not None and credits is not None:
+            seen.add(kind)
+            extras.append((kind, credits))
+    return tuple(extras)
+
+
+def _parse_formats(errors: _Errors, value: Any) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        errors.add("formats", "must be a list of course formats")
+        return None
+    if not value:
+        errors.add("formats", "must name at least one format (leave it out to allow all)")
+        return None
+    formats: set[str] = set()
+    for i, item in enumerate(value):
+        if item not in FORMATS:
+            errors.add(
+                f"formats[{i}]",
+                f"unknown format {json_repr(item)} (expected one of {', '.join(FORMATS)})",
+            )
+        else:
+            formats.add(item)
+    return None if formats == set(FORMATS) else frozenset(formats)
+
+
+def _parse_providers(errors: _Errors, values: list[Any]) -> tuple[Provider, ...]:
+    codes = [v.strip() for v in values if isinstance(v, str)]
+    providers = {p.code: p for p in Provider.objects.filter(code__in=codes)}
+    found: list[Provider] = []
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or value.strip() not in providers:
+            errors.add(f"exclude_providers[{i}]", f"unknown provider {json_repr(value)}")
+        elif providers[value.strip()] not in found:
+            found.append(providers[value.strip()])
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------------------------
+# Model rows -> spec, spec -> document
+# ---------------------------------------------------------------------------------------
+
+
+def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec:
+    """The spec of a saved prescription (its rows were validated when saved; rules that
+    the database cannot enforce are checked again here)."""
+    errors = _Errors()
+    outline = (
+        OutlineVersion.objects.select_related("discipline")
+        .filter(discipline_id=prescription.outline.discipline_id, is_current=True)
+        .first()
+    ) or prescription.outline
+    required = tuple(
+        (row.subcategory, row.credits)
+        for row in prescription.required.select_related(
+            "subcategory__outline", "subcategory__major"
+        ).order_by("id")
+    )
+    for i, (sub, _) in enumerate(required):
+        if sub.outline.discipline_id != outline.discipline_id:
+            errors.add(
+                f"required[{i}].category",
+                f'"{sub.name}" is not a subcategory of discipline {outline.discipline.code}',
+            )
+    extras = tuple(
+        (row.kind, row.credits) for row in prescription.extras.order_by("id") if row.credits > 0
+    )
+    if not required and not extras:
+        errors.add("required", "the prescription has no required credits")
+    formats = _parse_formats(errors, list(prescription.formats)) if prescription.formats else None
+    errors.raise_if_any()
+    return PrescriptionSpec(
+        outline=outline,
+        kind=prescription.kind,
+        issued_on=prescription.issued_on,
+        deadline=prescription.deadline,
+        as_of=prescription.as_of or timezone.localdate(),
+        required=required,
+        # A completed course counts even if its provider has since withdrawn it.
+        completed=tuple(prescription.completed_courses.select_related("provider").order_by("id")),
+        owned=tuple(
+            prescription.owned_courses.select_related("provider")
+            .filter(is_active=True)
+            .order_by("id")
+        ),
+        hours_per_week=prescription.hours_per_week,
+        formats=formats,
+        exclude_providers=tuple(prescription.excluded_providers.all()),
+        extras=extras,
+    )
+
+
+def prescription_document_from_spec(spec: PrescriptionSpec) -> dict[str, Any]:
+    """The `cqr-prescription/1` document of a spec (parses back to an equal spec)."""
+    document: dict[str, Any] = {
+        "format": PRESCRIPTION_FORMAT,
+        "kind": spec.kind,
+        "discipline": spec.outline.discipline.code,
+        "issued_on": spec.issued_on.isoformat(),
+        "deadline": spec.deadline.isoformat(),
+        "as_of": spec.as_of.isoformat(),
+        "required": [
+            {"category": sub.name, "credits": f"{credits.quantize(CENT):.2f}"}
+            for sub, credits in spec.required
+        ],
+        "completed": course_document_codes(spec.completed),
+        "owned": course_document_codes(spec.owned),
+        "exclude_providers": [p.code for p in spec.exclude_providers],
+    }
+    if spec.hours_per_week is not None:
+        document["hours_per_week"] = f"{spec.hours_per_week.quantize(CENT):.2f}"
+    if spec.formats is not None:
+        document["formats"] = [f for f in FORMATS if f in spec.formats]
+    if spec.extras:
+        document["extra"] = [
+            {"kind": kind, "credits": f"{credits.quantize(CENT):.2f}"}
+            for kind, credits in spec.extras
+        ]
+    return document

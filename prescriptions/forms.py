@@ -1,0 +1,375 @@
+"""Prescription and plan forms. They validate and normalise input; services write.
+
+The entry form turns into a `cqr-prescription/1` document (`PrescriptionForm.document()`),
+so the web form, the JSON import and the API all go through the same parser
+(`prescriptions.documents.prescription_spec_from_document`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Exists, OuterRef, QuerySet
+
+from catalog.models import (
+    Course,
+    CourseFormat,
+    CreditDistribution,
+    Discipline,
+    OutlineVersion,
+    Provider,
+    Subcategory,
+)
+from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
+
+STEP = Decimal("0.25")
+MAX_CREDITS_PER_SUBCATEGORY = Decimal("99")
+CREDIT_PREFIX = "credits_"
+# Above this many courses the no-JavaScript picker lists only the search results.
+PICKER_FULL_LIST_MAX = 400
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def human_date(value: date) -> str:
+    """'Dec 31, 2027' (the pages' date style)."""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def discipline_choices() -> list[tuple[str, str]]:
+    disciplines = Discipline.objects.filter(outlines__is_current=True).distinct().order_by("code")
+    return [(d.code, f"{d.code} – {d.name}") for d in disciplines]
+
+
+def current_outline(code: str | None) -> OutlineVersion | None:
+    if not code:
+        return None
+    return (
+        OutlineVersion.objects.select_related("discipline")
+        .filter(discipline__code=code, is_current=True)
+        .first()
+    )
+
+
+def discipline_courses(outline: OutlineVersion) -> QuerySet[Course]:
+    """Active courses with credit in the outline's discipline (any outline version)."""
+    rows = CreditDistribution.objects.filter(
+        course=OuterRef("pk"), subcategory__outline__discipline_id=outline.discipline_id
+    )
+    return (
+        Course.objects.filter(Exists(rows), is_active=True)
+        .select_related("provider")
+        .order_by("title", "provider__name", "code")
+    )
+
+
+def course_label(course: Course) -> str:
+    return f"{course.title} — {course.provider.name} ({course.code})"
+
+
+class CourseChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Course) -> str:  # type: ignore[override]
+        return course_label(obj)
+
+
+class PrescriptionForm(forms.Form):
+    """The whole prescription; credit fields are added per subcategory of the outline."""
+
+    discipline = forms.ChoiceField(
+        label="Discipline",
+        help_text="The credential this CQR prescription is for.",
+    )
+    title = forms.CharField(
+        label="Name for this prescription",
+        max_length=200,
+        required=False,
+        help_text="Only for you, e.g. “CT CQR due 2027”.",
+    )
+    issued_on = forms.DateField(
+        label="Issued on",
+        widget=DateInput(),
+        help_text="The date ARRT issued your prescription (after your self-assessment).",
+        error_messages={
+            "required": "Enter the date ARRT issued your prescription.",
+            "invalid": "Enter the issue date as a date, for example 2026-09-01.",
+        },
+    )
+    deadline = forms.DateField(
+        label="Deadline",
+        widget=DateInput(),
+        help_text="The last day of your CQR compliance window.",
+        error_messages={
+            "required": "Enter your deadline: the last day of your CQR compliance window.",
+            "invalid": "Enter the deadline as a date, for example 2027-12-31.",
+        },
+    )
+    as_of = forms.DateField(
+        label="Plan from",
+        widget=DateInput(),
+        required=False,
+        help_text="Leave empty to plan from today each time the plan is computed.",
+    )
+    hours_per_week = forms.DecimalField(
+        label="Study hours per week",
+        required=False,
+        min_value=STEP,
+        max_value=Decimal(168),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text="How much time you can study each week. Leave empty for no limit.",
+    )
+    formats = forms.MultipleChoiceField(
+        label="Course formats you accept",
+        choices=CourseFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one course format."},
+    )
+    exclude_providers = forms.ModelMultipleChoiceField(
+        label="Providers to leave out",
+        queryset=Provider.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Courses from these providers are never recommended.",
+    )
+    completed = CourseChoiceField(
+        label="Courses you already completed",
+        queryset=Course.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "class": "course-select"}),
+        help_text="Completed after your prescription was issued: their credits count, and "
+        "they are never recommended again.",
+    )
+    owned = CourseChoiceField(
+        label="Courses you already paid for",
+        queryset=Course.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "class": "course-select"}),
+        help_text="They cost nothing in a plan.",
+    )
+    share_anonymously = forms.BooleanField(
+        label="Share my prescription anonymously",
+        required=False,
+        help_text="If you tick this, the credits you must earn per subcategory — without "
+        "your name, account or dates — may be counted in statistics that help providers "
+        "offer the right courses. It is off unless you turn it on.",
+    )
+
+    def __init__(self, *args: Any, outline: OutlineVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outline = outline
+        self.fields["discipline"].choices = [("", "Choose a discipline…"), *discipline_choices()]
+        self.fields["formats"].initial = [value for value, _ in CourseFormat.choices]
+        self.subcategories: list[Subcategory] = []
+        self.large_catalog = False
+        if outline is None:
+            return
+        self.fields["discipline"].initial = outline.discipline.code
+        courses = discipline_courses(outline)
+        self.large_catalog = courses.count() > PICKER_FULL_LIST_MAX
+        for name in ("completed", "owned"):
+            self.fields[name].queryset = courses
+            if self.large_catalog:
+                # Too many to list: offer the chosen ones; the search adds others.
+                chosen = self.data.getlist(self.add_prefix(name)) if self.is_bound else [
+                    c.pk for c in self.initial.get(name, [])
+                ]
+                picked = courses.filter(pk__in=[v for v in chosen if str(v).isdigit()])
+                self.fields[name].widget.choices = course_choices_for(picked)
+        self.fields["exclude_providers"].queryset = Provider.objects.filter(
+            Exists(courses.filter(provider=OuterRef("pk")))
+        ).order_by("name")
+        self.subcategories = list(
+            outline.subcategories.select_related("major").order_by(
+                "major__position", "major__name", "position", "name"
+            )
+        )
+        for sub in self.subcategories:
+            self.fields[f"{CREDIT_PREFIX}{sub.pk}"] = forms.DecimalField(
+                label=sub.name,
+                required=False,
+                min_value=Decimal(0),
+                max_value=MAX_CREDITS_PER_SUBCATEGORY,
+                decimal_places=2,
+                widget=forms.NumberInput(
+                    attrs={"step": "0.25", "min": "0", "inputmode": "decimal", "class": "credits"}
+                ),
+            )
+
+    # --- rendering helpers -------------------------------------------------------------
+
+    def credit_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """Credit fields grouped by major category, in outline order."""
+        groups: dict[str, list[forms.BoundField]] = {}
+        for sub in self.subcategories:
+            groups.setdefault(sub.major.name, []).append(self[f"{CREDIT_PREFIX}{sub.pk}"])
+        return list(groups.items())
+
+    def general_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("issued_on", "deadline", "as_of")]
+
+    def credit_errors(self) -> list[str]:
+        return [str(e) for e in self.errors.get("__credits__", [])]
+
+    # --- validation --------------------------------------------------------------------
+
+    def clean_discipline(self) -> str:
+        code: str = self.cleaned_data["discipline"]
+        if self.outline is None or self.outline.discipline.code != code:
+            raise forms.ValidationError(
+                "Choose the discipline and press “Show subcategories” before entering credits."
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for sub in self.subcategories:
+            name = f"{CREDIT_PREFIX}{sub.pk}"
+            value = cleaned.get(name)
+            if value is not None and value % STEP:
+                self.add_error(
+                    name,
+                    f"{sub.name}: use steps of 0.25 credits (for example 1.25 or 1.50), "
+                    f"not {value}.",
+                )
+        if self.subcategories and not any(
+            cleaned.get(f"{CREDIT_PREFIX}{sub.pk}") for sub in self.subcategories
+        ):
+            self.add_error(
+                None,
+                "Enter the credits of at least one subcategory your prescription names.",
+            )
+        issued, deadline, as_of = (cleaned.get(k) for k in ("issued_on", "deadline", "as_of"))
+        if issued and deadline and deadline < issued:
+            self.add_error(
+                "deadline",
+                f"The deadline ({human_date(deadline)}) is before the issue date "
+                f"({human_date(issued)}); it must be on or after it.",
+            )
+        if as_of and deadline and as_of > deadline:
+            self.add_error("as_of", "The planning date must be on or before the deadline.")
+        both = set(cleaned.get("completed") or []) & set(cleaned.get("owned") or [])
+        if both:
+            titles = ", ".join(sorted(c.title for c in both))
+            self.add_error(
+                "owned",
+                f"{titles}: already completed — leave it out of the courses you paid for.",
+            )
+        return cleaned
+
+    # --- output ------------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        """The `cqr-prescription/1` document of the cleaned form."""
+        data = self.cleaned_data
+        required = [
+            {"category": sub.name, "credits": f"{data[f'{CREDIT_PREFIX}{sub.pk}']:.2f}"}
+            for sub in self.subcategories
+            if data.get(f"{CREDIT_PREFIX}{sub.pk}")
+        ]
+        document: dict[str, Any] = {
+            "format": PRESCRIPTION_FORMAT,
+            "discipline": data["discipline"],
+            "issued_on": data["issued_on"].isoformat(),
+            "deadline": data["deadline"].isoformat(),
+            "required": required,
+            "completed": course_document_codes(data.get("completed") or []),
+            "owned": course_document_codes(data.get("owned") or []),
+            "formats": list(data["formats"]),
+            "exclude_providers": [p.code for p in data.get("exclude_providers") or []],
+        }
+        if data.get("as_of"):
+            document["as_of"] = data["as_of"].isoformat()
+        if data.get("hours_per_week") is not None:
+            document["hours_per_week"] = f"{data['hours_per_week']:.2f}"
+        return document
+
+
+def prescription_initial(prescription: Any) -> dict[str, Any]:
+    """Initial form values of a saved prescription (for the edit page)."""
+    initial: dict[str, Any] = {
+        "discipline": prescription.outline.discipline.code,
+        "title": prescription.title,
+        "issued_on": prescription.issued_on,
+        "deadline": prescription.deadline,
+        "as_of": prescription.as_of,
+        "hours_per_week": prescription.hours_per_week,
+        "formats": list(prescription.formats) or [value for value, _ in CourseFormat.choices],
+        "exclude_providers": list(prescription.excluded_providers.all()),
+        "completed": list(prescription.completed_courses.all()),
+        "owned": list(prescription.owned_courses.all()),
+        "share_anonymously": prescription.share_anonymously,
+    }
+    for row in prescription.required.select_related("subcategory"):
+        initial[f"{CREDIT_PREFIX}{row.subcategory_id}"] = row.credits
+    return initial
+
+
+class PrescriptionImportForm(forms.Form):
+    """A `cqr-prescription/1` document, uploaded as a file or pasted."""
+
+    file = forms.FileField(
+        label="Upload a JSON file",
+        required=False,
+        help_text="A cqr-prescription/1 document saved as a .json file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    text = forms.CharField(
+        label="Or paste the JSON",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code-input"}),
+    )
+    title = forms.CharField(label="Name for this prescription", max_length=200, required=False)
+    share_anonymously = PrescriptionForm.base_fields["share_anonymously"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload: UploadedFile | None = cleaned.get("file")
+        text: str = cleaned.get("text") or ""
+        if upload is None and not text.strip():
+            raise forms.ValidationError("Upload a JSON file or paste the JSON document.")
+        if upload is not None and text.strip():
+            raise forms.ValidationError("Upload a file or paste the JSON, not both.")
+        if upload is not None:
+            if upload.size and upload.size > settings.PRESCRIPTION_UPLOAD_MAX_BYTES:
+                self.add_error("file", "The file is too large for a prescription.")
+                return cleaned
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text; save it as a .json file.")
+                return cleaned
+        field = "file" if upload is not None else "text"
+        try:
+            cleaned["document"] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.add_error(
+                field,
+                f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            )
+        return cleaned
+
+
+class MarkDoneForm(forms.Form):
+    done_on = forms.DateField(label="Completed on", widget=DateInput())
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].initial = today
+        self.fields["done_on"].widget.attrs["max"] = today.isoformat()
+
+
+def course_choices_for(courses: Iterable[Course]) -> list[tuple[str, str]]:
+    return [(str(c.pk), course_label(c)) for c in courses]

@@ -1,0 +1,140 @@
+"""Serializers of the prescriptions API: the `cqr-prescription/1` document, prescriptions
+with their links, and plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from catalog.models import CourseFormat
+from core.api import AmountField
+from matching.serializers import RunOutputSerializer
+from prescriptions.documents import PRESCRIPTION_FORMAT
+from prescriptions.models import ExtraRequirement, Plan, PlanItem, Prescription
+
+# --- `cqr-prescription/1` (docs/exchange-format.md §2 and §6) ---------------------------
+
+
+class RequiredCreditSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField(help_text="Subcategory name of the discipline's outline.")
+    credits = AmountField()
+
+
+class ExtraRequirementSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ExtraRequirement.Kind.choices)
+    credits = AmountField()
+
+
+class PrescriptionDocumentSerializer(serializers.Serializer[Any]):
+    """A `cqr-prescription/1` document. Validated as a whole by the prescription reader:
+    every mistake is reported with its field (e.g. `required[1].category`)."""
+
+    format = serializers.ChoiceField(choices=[(PRESCRIPTION_FORMAT, PRESCRIPTION_FORMAT)])
+    kind = serializers.ChoiceField(choices=Prescription.Kind.choices, required=False)
+    discipline = serializers.CharField(help_text="Discipline code, e.g. CT.")
+    issued_on = serializers.DateField()
+    deadline = serializers.DateField()
+    as_of = serializers.DateField(
+        required=False, allow_null=True, help_text="Planning date; default: today."
+    )
+    required = RequiredCreditSerializer(many=True, required=False)  # type: ignore[assignment]
+    extra = ExtraRequirementSerializer(many=True, required=False)
+    completed = serializers.ListField(child=serializers.CharField(), required=False)
+    owned = serializers.ListField(child=serializers.CharField(), required=False)
+    hours_per_week = AmountField(required=False, allow_null=True)
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=CourseFormat.choices), required=False
+    )
+    exclude_providers = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PrescriptionCreateInputSerializer(PrescriptionDocumentSerializer):
+    title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Your name for it."
+    )
+    share_anonymously = serializers.BooleanField(
+        required=False,
+        help_text="Let providers see this demand without anything that identifies you.",
+    )
+
+
+# --- Output -------------------------------------------------------------------------------
+
+
+class PrescriptionLinksSerializer(serializers.Serializer[Any]):
+    self = serializers.CharField()
+    web = serializers.CharField(help_text="The prescription's page.")
+    bundles = serializers.CharField(help_text="The latest run's cqr-recommendation/1.")
+    recompute = serializers.CharField()
+    plan = serializers.CharField()
+    plan_pdf = serializers.CharField(help_text="The printable CE plan (PDF).")
+    plan_calendar = serializers.CharField(help_text="The plan's due dates (iCalendar).")
+
+
+class PrescriptionSummarySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Prescription.Kind.choices)
+    discipline = serializers.CharField(source="outline.discipline.code")
+    issued_on = serializers.DateField()
+    deadline = serializers.DateField()
+    as_of = serializers.DateField(allow_null=True, help_text="Null: plans from each run's today.")
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, prescription: Prescription) -> str:
+        path = reverse("api:prescription_detail", args=[prescription.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class PrescriptionListItemSerializer(PrescriptionSummarySerializer):
+    run_status = serializers.CharField(allow_null=True, help_text="The latest run's status.")
+    run_outcome = serializers.CharField(allow_null=True)
+
+
+class PrescriptionDetailSerializer(PrescriptionSummarySerializer):
+    """Built by the API from the summary plus the fields below (schema and docs)."""
+
+    document = PrescriptionDocumentSerializer(
+        allow_null=True, help_text="The prescription as a cqr-prescription/1 document."
+    )
+    latest_run = RunOutputSerializer(allow_null=True)
+    has_plan = serializers.BooleanField()
+    links = PrescriptionLinksSerializer()
+
+
+class PlanItemOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    course = serializers.CharField(source="course.code")
+    title = serializers.CharField(source="course.title")
+    provider = serializers.CharField(source="course.provider.code")
+    format = serializers.CharField(source="course.format")
+    url = serializers.CharField(source="course.url")
+    complete_by = serializers.DateField()
+    status = serializers.ChoiceField(choices=PlanItem.Status.choices)
+    done_on = serializers.DateField(allow_null=True)
+
+
+class PlanOutputSerializer(serializers.Serializer[Any]):
+    """The chosen plan; `pdf` and `calendar` are links to the printable plan and due dates."""
+
+    prescription_id = serializers.IntegerField()
+    run_id = serializers.IntegerField(allow_null=True, source="bundle.run_id", default=None)
+    rank = serializers.IntegerField(allow_null=True, source="bundle.rank", default=None)
+    label = serializers.CharField(  # type: ignore[assignment]
+        allow_null=True, source="bundle.label", default=None
+    )
+    price = serializers.DecimalField(max_digits=9, decimal_places=2)
+    items = PlanItemOutputSerializer(many=True, source="items.all")
+    pdf = serializers.SerializerMethodField()
+    calendar = serializers.SerializerMethodField()
+
+    def get_pdf(self, plan: Plan) -> str:
+        return str(self.context["links"]["plan_pdf"])
+
+    def get_calendar(self, plan: Plan) -> str:
+        return str(self.context["links"]["plan_calendar"])

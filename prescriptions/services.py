@@ -1,0 +1,207 @@
+"""Prescription and plan writes. Every view, API and command goes through these."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from matching import services as matching_services
+from matching.models import Bundle, MatchingRun
+from prescriptions.documents import PrescriptionSpec
+from prescriptions.models import (
+    ExtraRequirement,
+    Plan,
+    PlanItem,
+    Prescription,
+    RequiredCredit,
+)
+
+
+def _human_date(value: date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def _apply_spec(
+    prescription: Prescription,
+    *,
+    spec: PrescriptionSpec,
+    title: str,
+    share_anonymously: bool,
+    floating_as_of: bool,
+) -> None:
+    prescription.outline = spec.outline
+    prescription.kind = spec.kind
+    prescription.title = title.strip()
+    prescription.issued_on = spec.issued_on
+    prescription.deadline = spec.deadline
+    prescription.as_of = None if floating_as_of else spec.as_of
+    prescription.hours_per_week = spec.hours_per_week
+    prescription.formats = sorted(spec.formats) if spec.formats is not None else []
+    prescription.share_anonymously = share_anonymously
+    prescription.full_clean(exclude=["owner"])
+    prescription.save()
+
+
+def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
+    prescription.required.all().delete()
+    RequiredCredit.objects.bulk_create(
+        RequiredCredit(prescription=prescription, subcategory=sub, credits=credits)
+        for sub, credits in spec.required
+    )
+    prescription.extras.all().delete()
+    ExtraRequirement.objects.bulk_create(
+        ExtraRequirement(prescription=prescription, kind=kind, credits=credits)
+        for kind, credits in spec.extras
+    )
+    prescription.completed_courses.set(spec.completed)
+    prescription.owned_courses.set(spec.owned)
+    prescription.excluded_providers.set(spec.exclude_providers)
+
+
+@transaction.atomic
+def prescription_create(
+    *,
+    owner: AbstractBaseUser,
+    spec: PrescriptionSpec,
+    title: str = "",
+    share_anonymously: bool = False,
+    floating_as_of: bool = False,
+) -> Prescription:
+    """Save a validated prescription and queue its first matching run.
+
+    `floating_as_of=True` stores no planning date, so every run plans from its own today
+    (what the web form does when "Plan from" is left empty).
+    """
+    prescription = Prescription(owner=owner)
+    _apply_spec(
+        prescription,
+        spec=spec,
+        title=title,
+        share_anonymously=share_anonymously,
+        floating_as_of=floating_as_of,
+    )
+    _write_rows(prescription, spec)
+    matching_services.run_create(prescription=prescription)
+    return prescription
+
+
+@transaction.atomic
+def prescription_update(
+    *,
+    prescription: Prescription,
+    spec: PrescriptionSpec,
+    title: str = "",
+    share_anonymously: bool = False,
+    floating_as_of: bool = False,
+) -> Prescription:
+    """Replace a prescription's content and queue a new run; the chosen plan is kept."""
+    _apply_spec(
+        prescription,
+        spec=spec,
+        title=title,
+        share_anonymously=share_anonymously,
+        floating_as_of=floating_as_of,
+    )
+    _write_rows(prescription, spec)
+    matching_services.run_create(prescription=prescription)
+    return prescription
+
+
+@transaction.atomic
+def prescription_delete(*, prescription: Prescription) -> None:
+    """Delete a prescription with its runs, bundles and plan."""
+    prescription.delete()
+
+
+def prescription_recompute(*, prescription: Prescription) -> MatchingRun:
+    """A new run for the prescription as it is now (the "Recompute" button)."""
+    return matching_services.run_create(prescription=prescription)
+
+
+# --- Plans -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
+    """Make `bundle` the prescription's plan.
+
+    An existing plan is replaced, but the courses already marked done stay done (and
+    first); the bundle's other courses become planned items with its due dates.
+    """
+    if bundle.run.prescription_id != prescription.pk:
+        raise ValidationError("This bundle belongs to another prescription.")
+    items = list(bundle.items.select_related("course").order_by("position"))
+    missing = [item.code for item in items if item.course_id is None]
+    if missing:
+        raise ValidationError(
+            f"Course {', '.join(missing)} of this bundle is no longer in the catalog; "
+            "recompute the bundles and choose again."
+        )
+    plan, _ = Plan.objects.select_for_update().get_or_create(prescription=prescription)
+    done = list(plan.items.filter(status=PlanItem.Status.DONE).order_by("done_on", "position"))
+    plan.items.filter(status=PlanItem.Status.PLANNED).delete()
+    done_ids = {item.course_id for item in done}
+    for position, item in enumerate(done):
+        item.position = position
+    PlanItem.objects.bulk_update(done, ["position"])
+    PlanItem.objects.bulk_create(
+        PlanItem(
+            plan=plan,
+            course_id=row.course_id,
+            position=len(done) + i,
+            complete_by=row.complete_by,
+        )
+        for i, row in enumerate(r for r in items if r.course_id not in done_ids)
+    )
+    plan.bundle = bundle
+    plan.price = bundle.price
+    plan.save()
+    return plan
+
+
+def plan_item_mark_done(*, item: PlanItem, done_on: date) -> PlanItem:
+    """Record that a planned course was completed on `done_on`."""
+    prescription = item.plan.prescription
+    today = timezone.localdate()
+    if done_on > today:
+        raise ValidationError(
+            {"done_on": f"The completion date ({_human_date(done_on)}) is in the future."}
+        )
+    if done_on < prescription.issued_on:
+        raise ValidationError(
+            {
+                "done_on": f"The completion date ({_human_date(done_on)}) is before the "
+                f"prescription was issued ({_human_date(prescription.issued_on)}); "
+                "only courses completed after it count."
+            }
+        )
+    item.status = PlanItem.Status.DONE
+    item.done_on = done_on
+    item.full_clean()
+    item.save(update_fields=["status", "done_on"])
+    return item
+
+
+def plan_item_mark_planned(*, item: PlanItem) -> PlanItem:
+    """Undo "done" for a plan item."""
+    item.status = PlanItem.Status.PLANNED
+    item.done_on = None
+    item.save(update_fields=["status", "done_on"])
+    return item
+
+
+@transaction.atomic
+def plan_replan(*, prescription: Prescription) -> MatchingRun:
+    """Re-plan the rest: courses marked done become completed courses of the prescription
+    (so their credits count and they are not recommended again), then a new run."""
+    plan = Plan.objects.filter(prescription=prescription).first()
+    if plan is not None:
+        done = [
+            item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)
+        ]
+        prescription.completed_courses.add(*done)
+    return matching_services.run_create(prescription=prescription)

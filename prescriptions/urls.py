@@ -1,0 +1,25 @@
+from django.urls import path
+
+from prescriptions import views
+
+app_name = "prescriptions"
+
+urlpatterns = [
+    path("", views.prescription_list, name="list"),
+    path("new/", views.prescription_new, name="new"),
+    path("new/fields/", views.discipline_fields, name="discipline_fields"),
+    path("courses/", views.course_search, name="course_search"),
+    path("import/", views.prescription_import, name="import"),
+    path("<int:pk>/", views.prescription_detail, name="detail"),
+    path("<int:pk>/edit/", views.prescription_edit, name="edit"),
+    path("<int:pk>/delete/", views.prescription_delete, name="delete"),
+    path("<int:pk>/prescription.json", views.prescription_json, name="json"),
+    path("<int:pk>/recompute/", views.prescription_recompute, name="recompute"),
+    path("<int:pk>/bundles/<int:bundle_id>/choose/", views.bundle_choose, name="choose"),
+    path("<int:pk>/plan/", views.plan_detail, name="plan"),
+    path("<int:pk>/plan/items/<int:item_id>/done/", views.plan_item_done, name="item_done"),
+    path("<int:pk>/plan/items/<int:item_id>/undo/", views.plan_item_undo, name="item_undo"),
+    path("<int:pk>/plan/replan/", views.plan_replan, name="replan"),
+    path("<int:pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path("<int:pk>/plan.ics", views.plan_ics, name="plan_ics"),
+]

@@ -1,0 +1,467 @@
+"""A technologist's pages: prescriptions, their bundles, the chosen plan, PDF and calendar.
+
+Every object is reached through `prescription_get_for_user` (404 for missing and for
+another user's alike); runs, bundles and plan items are then looked up within it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import display_name
+from core.pdf import render_pdf
+from matching.models import MatchingRun
+from matching.selectors import run_latest_for_prescription
+from prescriptions import selectors, services
+from prescriptions.documents import (
+    PrescriptionInputError,
+    PrescriptionSpec,
+    prescription_document_from_spec,
+    prescription_spec_from_document,
+    prescription_spec_from_model,
+)
+from prescriptions.forms import (
+    MarkDoneForm,
+    PrescriptionForm,
+    PrescriptionImportForm,
+    current_outline,
+    prescription_initial,
+)
+from prescriptions.models import Prescription
+
+PAPERS = {"letter", "a4"}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _prescription(request: HttpRequest, pk: int) -> Prescription:
+    return selectors.prescription_get_for_user(user=request.user, prescription_id=pk)
+
+
+def _spec(prescription: Prescription) -> PrescriptionSpec | None:
+    try:
+        return prescription_spec_from_model(prescription)
+    except PrescriptionInputError:
+        return None
+
+
+# --- List, entry, import -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def prescription_list(request: HttpRequest) -> HttpResponse:
+    prescriptions = selectors.prescription_list_for_user(user=request.user)
+    return render(
+        request,
+        "prescriptions/list.html",
+        {"prescriptions": prescriptions, "today": selectors.today()},
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    prescription: Prescription | None,
+) -> HttpResponse:
+    """The entry form (new or edit). Two steps without JavaScript: ?discipline=CT first."""
+    data: QueryDict | None = request.POST if request.method == "POST" else None
+    code = (data or request.GET).get("discipline") or (
+        prescription.outline.discipline.code if prescription else None
+    )
+    if code is None and request.method == "GET":
+        code = _profile_discipline(request)
+    outline = current_outline(code)
+    initial = prescription_initial(prescription) if prescription else {}
+    if prescription and outline and outline.discipline.code != initial.get("discipline"):
+        initial = {}
+    form = PrescriptionForm(data, outline=outline, initial=initial)
+    spec_errors: list[str] = []
+    if data is not None and form.is_valid():
+        document = form.document()
+        try:
+            spec = prescription_spec_from_document(document)
+        except PrescriptionInputError as exc:
+            spec_errors = exc.errors
+        else:
+            kwargs: dict[str, Any] = {
+                "spec": spec,
+                "title": form.cleaned_data["title"],
+                "share_anonymously": form.cleaned_data["share_anonymously"],
+                "floating_as_of": "as_of" not in document,
+            }
+            if prescription is None:
+                prescription = services.prescription_create(owner=request.user, **kwargs)
+                messages.success(request, "Prescription saved. Computing your bundles…")
+            else:
+                services.prescription_update(prescription=prescription, **kwargs)
+                messages.success(request, "Prescription updated. Recomputing your bundles…")
+            return redirect("prescriptions:detail", pk=prescription.pk)
+    context = {
+        "form": form,
+        "outline": outline,
+        "prescription": prescription,
+        "spec_errors": spec_errors,
+        "action": (
+            reverse("prescriptions:edit", args=[prescription.pk])
+            if prescription
+            else reverse("prescriptions:new")
+        ),
+    }
+    # A POST that reaches here did not save: its form has errors.
+    status = 200 if data is None else 400
+    return render(request, "prescriptions/form.html", context, status=status)
+
+
+def _profile_discipline(request: HttpRequest) -> str | None:
+    profile = getattr(request.user, "profile", None)
+    if profile is None:
+        return None
+    first = profile.disciplines.order_by("code").first()
+    return first.code if first else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prescription_new(request: HttpRequest) -> HttpResponse:
+    return _form_page(request, prescription=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prescription_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_page(request, prescription=_prescription(request, pk))
+
+
+@login_required
+@require_GET
+def discipline_fields(request: HttpRequest) -> HttpResponse:
+    """The discipline-dependent part of the form (htmx swaps it in on discipline change)."""
+    outline = current_outline(request.GET.get("discipline"))
+    form = PrescriptionForm(outline=outline)
+    response = render(
+        request, "prescriptions/_discipline_partial.html", {"form": form, "outline": outline}
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def course_search(request: HttpRequest) -> HttpResponse:
+    """`<option>`s for a course picker's datalist: courses of the discipline matching q."""
+    outline = current_outline(request.GET.get("discipline"))
+    courses = (
+        selectors.course_search(discipline_id=outline.discipline_id, query=request.GET.get("q", ""))
+        if outline
+        else []
+    )
+    return render(request, "prescriptions/_course_options.html", {"courses": courses})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prescription_import(request: HttpRequest) -> HttpResponse:
+    is_post = request.method == "POST"
+    form = PrescriptionImportForm(
+        request.POST if is_post else None, request.FILES if is_post else None
+    )
+    document_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data.get("document")
+        try:
+            spec = prescription_spec_from_document(document)
+        except PrescriptionInputError as exc:
+            document_errors = exc.errors
+        else:
+            prescription = services.prescription_create(
+                owner=request.user,
+                spec=spec,
+                title=form.cleaned_data["title"],
+                share_anonymously=form.cleaned_data["share_anonymously"],
+                floating_as_of=not (isinstance(document, dict) and document.get("as_of")),
+            )
+            messages.success(request, "Prescription imported. Computing your bundles…")
+            return redirect("prescriptions:detail", pk=prescription.pk)
+    anchor = "id_file" if request.FILES.get("file") else "id_text"
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "prescriptions/import.html",
+        {
+            "form": form,
+            "document_errors": document_errors,
+            "extra_errors": [(anchor, "The JSON document", e) for e in document_errors],
+            "error_anchor": anchor,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prescription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    if request.method == "POST":
+        services.prescription_delete(prescription=prescription)
+        messages.success(request, f"“{prescription}” was deleted.")
+        return redirect("prescriptions:list")
+    return render(request, "prescriptions/delete.html", {"prescription": prescription})
+
+
+@login_required
+@require_GET
+def prescription_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The prescription as a `cqr-prescription/1` document (to keep or to import again)."""
+    prescription = _prescription(request, pk)
+    spec = _spec(prescription)
+    if spec is None:
+        return HttpResponse("This prescription can no longer be exported.", status=409)
+    document = prescription_document_from_spec(spec)
+    if prescription.as_of is None:
+        document.pop("as_of", None)
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="prescription-{prescription.pk}.json"'
+    return response
+
+
+# --- Bundles -----------------------------------------------------------------------------
+
+
+# The finished-run part of the bundles page is cached per run and plan state: computing
+# it (the spec, every bundle's courses and credits) is most of the page's cost, and it
+# only changes with a new run, a new plan, an edit of the prescription or a stale flag.
+RUN_HTML_SECONDS = 300
+CSRF_MARK = "<!--csrf-field-->"
+
+
+def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun) -> str | None:
+    """The finished run's HTML (stale notice, bundles or shortfall), or None when the
+    prescription no longer parses against its outline."""
+    plan = selectors.plan_state(prescription)
+    plan_changed = plan["updated_at"].timestamp() if plan else None
+    key = ":".join(
+        str(part)
+        for part in (
+            "run-html:v1",
+            run.pk,
+            run.is_stale,
+            prescription.updated_at.timestamp(),
+            plan.get("bundle_id"),
+            plan_changed,
+        )
+    )
+    html: str | None = cache.get(key)
+    if html is None:
+        spec = _spec(prescription)
+        if spec is None:
+            return None
+        context: dict[str, Any] = {
+            "prescription": prescription,
+            "run": run,
+            "plan_bundle_id": plan.get("bundle_id"),
+            "csrf_field": mark_safe(CSRF_MARK),  # noqa: S308 - a constant marker
+            **selectors.bundles_page(prescription=prescription, spec=spec, run=run),
+        }
+        html = render_to_string("prescriptions/_run_result.html", context)
+        cache.set(key, html, RUN_HTML_SECONDS)
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    return html.replace(CSRF_MARK, token)
+
+
+@login_required
+@require_GET
+def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The latest run: live progress while it computes, then the ranked bundles."""
+    prescription = _prescription(request, pk)
+    run = run_latest_for_prescription(prescription)
+    context: dict[str, Any] = {"prescription": prescription, "run": run, "spec_invalid": False}
+    if run is not None and run.status == MatchingRun.Status.DONE:
+        html = _run_html(request, prescription, run)
+        context["spec_invalid"] = html is None
+        context["run_html"] = mark_safe(html or "")  # noqa: S308 - rendered by our template
+    elif _spec(prescription) is None:
+        context["spec_invalid"] = True
+    return render(request, "prescriptions/detail.html", context)
+
+
+@login_required
+@require_POST
+def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    services.prescription_recompute(prescription=prescription)
+    messages.success(request, "Recomputing your bundles with the current catalog…")
+    return redirect("prescriptions:detail", pk=prescription.pk)
+
+
+@login_required
+@require_POST
+def bundle_choose(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    bundle = selectors.bundle_get_for_prescription(prescription=prescription, bundle_id=bundle_id)
+    try:
+        services.plan_choose(prescription=prescription, bundle=bundle)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("prescriptions:detail", pk=prescription.pk)
+    messages.success(request, f"“{bundle.label[:1].upper()}{bundle.label[1:]}” is now your plan.")
+    return redirect("prescriptions:plan", pk=prescription.pk)
+
+
+# --- Plan --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    return _plan_page(request, prescription)
+
+
+def _plan_page(
+    request: HttpRequest,
+    prescription: Prescription,
+    *,
+    bad_form: tuple[int, MarkDoneForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = selectors.today()
+    plan = selectors.plan_for_prescription(prescription)
+    spec = _spec(prescription)
+    run = run_latest_for_prescription(prescription)
+    context: dict[str, Any] = {
+        "prescription": prescription,
+        "plan": plan,
+        "run": run,
+        "today": today,
+        "deadline_warning": selectors.plan_deadline_warning(prescription, today=today),
+    }
+    if plan is not None and spec is not None:
+        sheet = selectors.Requirement(spec).sheet(selectors.plan_lines(plan, today=today))
+        sheet.price = plan.price
+        rows: list[tuple[selectors.CourseLine, MarkDoneForm | None]] = []
+        for line in sheet.lines:
+            form = None
+            if line.item_id is not None and not line.is_done:
+                if bad_form and bad_form[0] == line.item_id:
+                    form = bad_form[1]
+                else:
+                    form = MarkDoneForm(today=today, prefix=f"item{line.item_id}")
+            rows.append((line, form))
+        context.update(
+            {
+                "sheet": sheet,
+                "rows": rows,
+                "done_count": sum(1 for line in sheet.lines if line.is_done),
+                "planned_count": sum(1 for line in sheet.lines if not line.is_done),
+                "needs_replan": bool(
+                    sheet.remaining_tallies and not sheet.all_met
+                    or any(line.warnings for line in sheet.lines)
+                ),
+            }
+        )
+    return render(request, "prescriptions/plan.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    item = selectors.plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    form = MarkDoneForm(request.POST, today=selectors.today(), prefix=f"item{item.pk}")
+    if form.is_valid():
+        try:
+            services.plan_item_mark_done(item=item, done_on=form.cleaned_data["done_on"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("done_on", message)
+        else:
+            messages.success(request, f"Marked “{item.course.title}” as done.")
+            return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
+    return _plan_page(request, prescription, bad_form=(item.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    item = selectors.plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    services.plan_item_mark_planned(item=item)
+    messages.success(request, f"“{item.course.title}” is planned again.")
+    return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
+    prescription = _prescription(request, pk)
+    services.plan_replan(prescription=prescription)
+    messages.success(
+        request,
+        "Your completed courses now count toward the prescription. Here are new bundles for "
+        "the rest; choose one to update your plan.",
+    )
+    return redirect("prescriptions:detail", pk=prescription.pk)
+
+
+# --- PDF and calendar --------------------------------------------------------------------
+
+
+def _plan_document(request: HttpRequest, prescription: Prescription) -> selectors.PlanDocument:
+    spec = _spec(prescription)
+    if spec is None:
+        raise Http404("This prescription can no longer be planned.")
+    return selectors.plan_document_for_prescription(
+        prescription=prescription, spec=spec, technologist=display_name(user=request.user)
+    )
+
+
+@login_required
+@require_GET
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable plan (chosen plan, else the best bundle); Letter, or A4 with ?paper=a4."""
+    prescription = _prescription(request, pk)
+    paper = request.GET.get("paper", "letter").lower()
+    if paper not in PAPERS:
+        paper = "letter"
+    document = _plan_document(request, prescription)
+    pdf = render_pdf("pdf/plan.html", {"doc": document, "paper": paper})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="cqr-plan-{prescription.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """An iCalendar file: one all-day event per course due date plus the deadline."""
+    prescription = _prescription(request, pk)
+    document = _plan_document(request, prescription)
+    events = selectors.calendar_events(prescription=prescription, document=document)
+    response = HttpResponse(
+        selectors.calendar_ics(events, name=f"CQR plan: {prescription}"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cqr-plan-{prescription.pk}.ics"'
+    return response

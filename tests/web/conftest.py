@@ -1,0 +1,152 @@
+"""A small CT catalog and prescriptions for the web tests, built with the factories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from catalog.models import Course, OutlineVersion, Package, PackageItem, Provider
+from prescriptions import services
+from prescriptions.documents import prescription_spec_from_document
+from prescriptions.models import Prescription
+from tests.factories import (
+    CourseFactory,
+    DistributionFactory,
+    PackageFactory,
+    ProviderFactory,
+    UserFactory,
+    make_outline,
+)
+
+D = Decimal
+
+
+@dataclass
+class WebCatalog:
+    outline: OutlineVersion
+    ahec: Provider
+    gage: Provider
+    dose: Course  # ahec: 1.50 Radiation Safety and Dose, $24
+    image: Course  # ahec: 3.00 Image Formation, $40
+    gage_image: Course  # gage: 2.00 Image Formation, $30
+    gage_small: Course  # gage: 1.25 Image Formation, $15
+    gage_dose: Course  # gage: 1.00 Radiation Safety and Dose + 0.50 Image Formation, $12
+    pack: Package  # ahec: dose + image for $50
+
+
+def add_course(provider: Provider, code: str, rows: dict[str, Decimal], **fields: Any) -> Course:
+    """A course with distribution rows {subcategory name: credits} in the CT outline."""
+    outline = OutlineVersion.objects.get(discipline__code="CT", is_current=True)
+    fields.setdefault("ce_credits", sum(rows.values(), D(0)) + D(1))
+    fields.setdefault("hours", fields["ce_credits"])
+    fields.setdefault("title", code.replace("-", " ").title())
+    course = CourseFactory(provider=provider, code=code, **fields)
+    for name, credits in rows.items():
+        DistributionFactory(
+            course=course, subcategory=outline.subcategories.get(name=name), credits=credits
+        )
+    return course
+
+
+def build_catalog() -> WebCatalog:
+    outline = make_outline()
+    ahec = ProviderFactory(
+        code="ahec", name="Advanced Health Education Center", url="https://ahec.example.org"
+    )
+    gage = ProviderFactory(code="gage", name="Gage CE", url="https://gage.example.org")
+    dose = add_course(
+        ahec,
+        "ahec-ct-dose",
+        {"Radiation Safety and Dose": D("1.50")},
+        title="CT Dose in Practice",
+        price=D("24.00"),
+        url="https://ahec.example.org/ct-dose",
+    )
+    image = add_course(
+        ahec,
+        "ahec-ct-img",
+        {"Image Formation": D("3.00")},
+        title="CT Image Formation Deep Dive",
+        price=D("40.00"),
+        url="https://ahec.example.org/ct-img",
+    )
+    gage_image = add_course(
+        gage,
+        "gage-img",
+        {"Image Formation": D("2.00")},
+        title="Reconstruction Kernels Explained",
+        price=D("30.00"),
+        format="home-study",
+    )
+    gage_small = add_course(
+        gage,
+        "gage-img2",
+        {"Image Formation": D("1.25")},
+        title="Pixels, Voxels and Matrices",
+        price=D("15.00"),
+    )
+    gage_dose = add_course(
+        gage,
+        "gage-dose",
+        {"Radiation Safety and Dose": D("1.00"), "Image Formation": D("0.50")},
+        title="Dose Indices for Technologists",
+        price=D("12.00"),
+    )
+    pack = PackageFactory(provider=ahec, code="ahec-pack", title="AHEC CT pack", price=D("50.00"))
+    PackageItem.objects.create(package=pack, course=dose)
+    PackageItem.objects.create(package=pack, course=image)
+    return WebCatalog(outline, ahec, gage, dose, image, gage_image, gage_small, gage_dose, pack)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached page fragments must not leak from one test into another."""
+    cache.clear()
+
+
+@pytest.fixture
+def catalog(db: None) -> WebCatalog:
+    return build_catalog()
+
+
+def document(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    doc: dict[str, Any] = {
+        "format": "cqr-prescription/1",
+        "discipline": "CT",
+        "issued_on": (today - timedelta(days=60)).isoformat(),
+        "deadline": (today + timedelta(days=400)).isoformat(),
+        "required": [
+            {"category": "Image Formation", "credits": "3.0"},
+            {"category": "Radiation Safety and Dose", "credits": "1.5"},
+        ],
+    }
+    doc.update(overrides)
+    return doc
+
+
+def make_prescription(owner: Any, **overrides: Any) -> Prescription:
+    """A prescription saved through the service (eager Celery computes its run)."""
+    spec = prescription_spec_from_document(document(**overrides))
+    return services.prescription_create(
+        owner=owner, spec=spec, title=overrides.pop("title", "CT CQR"), floating_as_of=True
+    )
+
+
+@pytest.fixture
+def bob_prescription(bob: Any, catalog: WebCatalog, django_capture_on_commit_callbacks: Any):
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_prescription(bob)
+
+
+@pytest.fixture
+def other_user(db: None) -> Any:
+    return UserFactory(username="mallory")
+
+
