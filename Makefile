@@ -21,6 +21,7 @@ run:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_outlines
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo_demand
 	@echo "Serving on http://127.0.0.1:8000 (SQLite, Celery eager). Ctrl-C to stop."
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import Profile
 
 
-def profile_for_user(*, user: AbstractBaseUser) -> Profile | None:
+def profile_for_user(*, user: User) -> Profile | None:
     """The user's profile with its disciplines, or None when it was never created."""
     return Profile.objects.prefetch_related("disciplines").filter(user=user).first()
 
 
-def display_name(*, user: AbstractBaseUser) -> str:
+def display_name(*, user: User) -> str:
     """The name printed on plans: the profile's full name, else the user's name, else login."""
     profile = Profile.objects.filter(user=user).only("full_name").first()
     if profile and profile.full_name:
         return profile.full_name
-    full = getattr(user, "get_full_name", lambda: "")()
-    return str(full or user.get_username())
+    return user.get_full_name() or user.get_username()

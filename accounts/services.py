@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -14,10 +14,9 @@ from catalog.models import Discipline
 
 
 @transaction.atomic
-def user_create(*, username: str, email: str, password: str) -> AbstractBaseUser:
+def user_create(*, username: str, email: str, password: str) -> User:
     """A technologist account with an empty profile; the password is hashed, never stored."""
-    user_model = get_user_model()
-    user = user_model(username=username, email=email)
+    user: User = get_user_model()(username=username, email=email)
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -25,7 +24,7 @@ def user_create(*, username: str, email: str, password: str) -> AbstractBaseUser
     return user
 
 
-def profile_ensure(*, user: AbstractBaseUser) -> Profile:
+def profile_ensure(*, user: User | AbstractBaseUser) -> Profile:
     """The user's profile, created empty for accounts made elsewhere (admin, shell)."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
@@ -34,7 +33,7 @@ def profile_ensure(*, user: AbstractBaseUser) -> Profile:
 @transaction.atomic
 def profile_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     full_name: str,
     arrt_id: str,
     disciplines: Iterable[Discipline],

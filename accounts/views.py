@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,7 +40,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    current = profile_for_user(user=request.user)
+    user = cast(User, request.user)  # login_required
+    current = profile_for_user(user=user)
     initial = {
         "full_name": current.full_name if current else "",
         "arrt_id": current.arrt_id if current else "",
@@ -46,7 +50,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.profile_update(
-            user=request.user,
+            user=user,
             full_name=form.cleaned_data["full_name"],
             arrt_id=form.cleaned_data["arrt_id"],
             disciplines=form.cleaned_data["disciplines"],

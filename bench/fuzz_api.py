@@ -68,6 +68,11 @@ def main() -> int:
     return run.returncode
 
 
+def database() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return "PostgreSQL" if url.startswith("postgres") else "SQLite"
+
+
 def write_markdown(data: dict, *, seconds: float, passed: bool, examples: int) -> None:
     totals: Counter[str] = Counter()
     for op in data["operations"].values():
@@ -77,7 +82,7 @@ def write_markdown(data: dict, *, seconds: float, passed: bool, examples: int) -
         "# API fuzzing (schemathesis)",
         "",
         f"- Run: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on Python "
-        f"{platform.python_version()}, SQLite test database, in-process WSGI.",
+        f"{platform.python_version()}, {database()} test database, in-process WSGI.",
         f"- Command: `.venv/bin/python bench/fuzz_api.py --examples {examples}`",
         "- Per operation: its documented request examples, then "
         f"{examples} generated cases with valid inputs and {examples} with invalid ones "

@@ -75,9 +75,8 @@ def run(name: str, optimum: int, time_limit: float) -> dict[str, object]:
     result = solve(problem)
     seconds = time.perf_counter() - began
     found = result.bundles[0].price // 100 if result.bundles else None
-    price_phase = next(
-        (p for p in result.stats.get("phases", []) if isinstance(p, dict)), {}
-    )
+    phases = result.stats.get("phases")
+    first = phases[0] if isinstance(phases, list) and phases else {}
     return {
         "instance": name,
         "rows": m,
@@ -86,7 +85,7 @@ def run(name: str, optimum: int, time_limit: float) -> dict[str, object]:
         "found": found,
         "status": result.status,
         "seconds": seconds,
-        "price_seconds": price_phase.get("seconds"),
+        "price_seconds": first.get("seconds"),
         "ok": found == optimum and result.status == "optimal",
     }
 
@@ -104,11 +103,11 @@ def write_table(results: list[dict[str, object]], time_limit: float) -> None:
         "| instance | rows | cols | optimum | found | status | seconds | price s |",
         "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
-    for r in results:
-        lines.append(
-            f"| {r['instance']} | {r['rows']} | {r['cols']} | {r['optimum']} | {r['found']} "
-            f"| {r['status']} | {float(str(r['seconds'])):.2f} | {r['price_seconds']} |"
-        )
+    lines.extend(
+        f"| {r['instance']} | {r['rows']} | {r['cols']} | {r['optimum']} | {r['found']} "
+        f"| {r['status']} | {float(str(r['seconds'])):.2f} | {r['price_seconds']} |"
+        for r in results
+    )
     lines += ["", f"**{ok}/{len(results)} optimal at the published optimum; total {total:.1f} s.**"]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n")

@@ -88,7 +88,9 @@ def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
 def machine_note() -> str:
     import platform
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs; SQLite; {time.strftime('%Y-%m-%d')}"
+        f"{os.cpu_count()} CPUs (load average {load} when written: other processes shared "
+        f"the CPUs); SQLite; {time.strftime('%Y-%m-%d')}"
     )

@@ -269,7 +269,7 @@ def main() -> int:
                         else f"{inner['loaded']:,} / —",
                         f"{inner['variables']} × {inner['constraints']} ({inner['nonzeros']} nz)",
                         f"{inner['bare']:.3f}",
-                        f"{wall / inner['bare']:.0f}×" if inner["bare"] > 0 else "—",
+                        f"{wall / inner['bare']:.1f}×" if inner["bare"] > 0 else "—",
                     ]
                 )
                 print(" | ".join(str(c) for c in rows[-1]), flush=True)

@@ -62,7 +62,9 @@ spec = prescription_spec_from_document({
     ],
     "hours_per_week": "3",
 })
-prescription = services.prescription_create(owner=user, spec=spec, title="Bench CT", floating_as_of=True)
+prescription = services.prescription_create(
+    owner=user, spec=spec, title="Bench CT", floating_as_of=True
+)
 run = MatchingRun.objects.filter(prescription=prescription).latest("id")
 client = Client()
 client.force_login(user)
@@ -95,7 +97,7 @@ def db_url(base: str, name: str) -> str:
 
 
 def psql(base: str, sql: str) -> None:
-    import psycopg2
+    import psycopg2  # type: ignore[import-untyped]
 
     conn = psycopg2.connect(base)
     conn.autocommit = True
@@ -270,7 +272,7 @@ def main() -> None:
         }
         manage(prod, "collectstatic", "--noinput", "-v0")
         port = free_port()
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
+        server = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
                 "cqr_portal.wsgi",

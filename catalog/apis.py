@@ -53,6 +53,7 @@ from core.api import (
     QueryFormatIsAFilter,
     error_response,
     paginated_response,
+    reject_nul_characters,
 )
 from core.uploads import read_upload_limited
 
@@ -471,7 +472,9 @@ class CatalogDocumentParser(BaseParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         raw = read_upload_limited(stream, settings.CATALOG_UPLOAD_MAX_BYTES)
-        return catalog_parse(raw)
+        document = catalog_parse(raw)
+        reject_nul_characters(document)
+        return document
 
 
 class ProviderCatalogImportApi(ApiView):

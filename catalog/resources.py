@@ -420,6 +420,7 @@ class CourseImportExportMixin(ImportExportMixin):
     export_form_class = ExportForm
     skip_admin_log = True  # the CatalogRevision records every import
     import_template_name = "admin/catalog/course/import.html"
+    import_export_change_list_template = "admin/catalog/course/change_list_import_export.html"
     import_error_display = ("message",)
 
     def get_resource_kwargs(
@@ -433,6 +434,15 @@ class CourseImportExportMixin(ImportExportMixin):
             "provider__code", flat=True
         )
         return {"provider_codes": frozenset(codes)}
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        user = request.user
+        if user.is_authenticated and ProviderMembership.objects.filter(user=user).exists():
+            context["insights_url"] = reverse("insights:home")
+        return super().changelist_view(request, context)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return bool(self.has_add_permission(request) and self.has_change_permission(request))

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
@@ -203,9 +204,15 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
 @csrf_exempt  # it changes nothing; a POST to a wrong path must get this 404, not a CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Catch-all for unknown /api/ paths, so they answer in the API's error format."""
-    return JsonResponse(
-        error_payload("not_found", f"No API endpoint at {request.path}."), status=404
-    )
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:  # pragma: no cover - the catch-all matches everything
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message += f" Did you mean {request.path}/ (with the trailing slash)?"
+    return JsonResponse(error_payload("not_found", message), status=404)
 
 
 # --- Fields -------------------------------------------------------------------------------
@@ -271,9 +278,31 @@ class LimitedJSONParser(JSONParser):
         try:
             text = raw.decode("utf-8-sig")
             # Amounts stay exact: JSON numbers with a fraction become Decimal, never float.
-            return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
+        reject_nul_characters(data)
+        return data
+
+
+NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
+
+
+def reject_nul_characters(data: Any, path: str | None = None) -> None:
+    """Raise a 400 naming the first text value (or key) with a NUL character: no field
+    of ours allows one, and PostgreSQL refuses them in queries (a 500 otherwise)."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise exceptions.ValidationError({path or "body": [NUL_MESSAGE]})
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            where = _join(path, str(key))
+            if "\x00" in str(key):
+                raise exceptions.ValidationError({path or "body": [f"a key {NUL_MESSAGE}"]})
+            reject_nul_characters(value, where)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            reject_nul_characters(item, _join(path, str(index)))
 
 
 def _reject_constant(name: str) -> None:
@@ -292,11 +321,18 @@ class QueryFormatIsAFilter(DefaultContentNegotiation):
 
 
 class ApiView(APIView):
-    """Base for every API view: the size-limited JSON parser and the shared pagination."""
+    """Base for every API view: the size-limited JSON parser, the shared pagination, and
+    query parameters free of NUL characters."""
 
     parser_classes = [LimitedJSONParser]
     pagination_class: type[PageNumberPagination] | None = None
     max_body_bytes: int | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise exceptions.ValidationError({name.replace("\x00", ""): [NUL_MESSAGE]})
 
 
 # --- Schema -----------------------------------------------------------------------------

@@ -28,7 +28,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.shortcuts import get_object_or_404
 
-from catalog.models import Course, CreditDistribution, Discipline, Provider, Subcategory
+from catalog.models import (
+    Course,
+    CreditDistribution,
+    Discipline,
+    PackageItem,
+    Provider,
+    Subcategory,
+)
 from catalog.selectors import subcategory_indexes
 from core.money import CENT
 from insights.bundling import CandidateCourse, Pattern, covers, package_credits, suggest_package
@@ -576,6 +583,7 @@ class SuggestionView:
     patterns: list[PatternView]
     proven: bool
     candidates: int  # own courses considered
+    existing: list[str]  # codes of the provider's active packages with exactly these courses
 
 
 def suggested_price(members_price: Decimal) -> Decimal:
@@ -706,7 +714,20 @@ def suggestion_for_provider(
         patterns=pattern_views,
         proven=result.proven,
         candidates=len(candidates),
+        existing=_packages_with_courses(provider, {c.pk for c in members}),
     )
+
+
+def _packages_with_courses(provider: Provider, course_ids: set[int]) -> list[str]:
+    """Codes of the provider's active packages whose members are exactly `course_ids`."""
+    if not course_ids:
+        return []
+    members: dict[str, set[int]] = defaultdict(set)
+    for code, course_id in PackageItem.objects.filter(
+        package__provider=provider, package__is_active=True
+    ).values_list("package__code", "course_id"):
+        members[code].add(course_id)
+    return sorted(code for code, ids in members.items() if ids == course_ids)
 
 
 def _coverage_word(covered: int, total: int) -> str:

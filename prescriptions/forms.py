@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -79,8 +79,8 @@ def course_label(course: Course) -> str:
     return f"{course.title} — {course.provider.name} ({course.code})"
 
 
-class CourseChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Course) -> str:  # type: ignore[override]
+class CourseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Course) -> str:
         return course_label(obj)
 
 
@@ -169,7 +169,8 @@ class PrescriptionForm(forms.Form):
     def __init__(self, *args: Any, outline: OutlineVersion | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outline = outline
-        self.fields["discipline"].choices = [("", "Choose a discipline…"), *discipline_choices()]
+        discipline = cast(forms.ChoiceField, self.fields["discipline"])
+        discipline.choices = [("", "Choose a discipline…"), *discipline_choices()]
         self.fields["formats"].initial = [value for value, _ in CourseFormat.choices]
         self.subcategories: list[Subcategory] = []
         self.large_catalog = False
@@ -179,15 +180,19 @@ class PrescriptionForm(forms.Form):
         courses = discipline_courses(outline)
         self.large_catalog = courses.count() > PICKER_FULL_LIST_MAX
         for name in ("completed", "owned"):
-            self.fields[name].queryset = courses
+            picker = cast(CourseChoiceField, self.fields[name])
+            picker.queryset = courses
             if self.large_catalog:
                 # Too many to list: offer the chosen ones; the search adds others.
-                chosen = self.data.getlist(self.add_prefix(name)) if self.is_bound else [
-                    c.pk for c in self.initial.get(name, [])
-                ]
+                chosen = (
+                    self.data.getlist(self.add_prefix(name))  # type: ignore[attr-defined]
+                    if self.is_bound
+                    else [c.pk for c in self.initial.get(name, [])]
+                )
                 picked = courses.filter(pk__in=[v for v in chosen if str(v).isdigit()])
-                self.fields[name].widget.choices = course_choices_for(picked)
-        self.fields["exclude_providers"].queryset = Provider.objects.filter(
+                picker.widget.choices = course_choices_for(picked)
+        providers = cast(forms.ModelMultipleChoiceField, self.fields["exclude_providers"])
+        providers.queryset = Provider.objects.filter(
             Exists(courses.filter(provider=OuterRef("pk")))
         ).order_by("name")
         self.subcategories = list(

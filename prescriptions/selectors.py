@@ -31,7 +31,7 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as ICalEvent
 
 from catalog.models import Course, CourseFormat, CreditDistribution, Package
-from matching.models import Bundle, BundleCourse, MatchingRun
+from matching.models import Bundle, MatchingRun
 from matching.selectors import bundles_for_run
 from prescriptions.documents import PrescriptionSpec, SubcategoryNames
 from prescriptions.models import Plan, PlanItem, Prescription
@@ -39,6 +39,7 @@ from prescriptions.models import Plan, PlanItem, Prescription
 ZERO = Decimal("0.00")
 WARN_DAYS = 30
 FORMAT_LABELS = dict(CourseFormat.choices)
+MINIMUMS_GROUP = "Structured education minimums"
 EXTRA_LABELS = {
     "total_ce": "Total CE credits",
     "total_discipline": "All credits in the discipline",
@@ -283,15 +284,15 @@ class Requirement:
         discipline = spec.outline.discipline
         for kind, credits in spec.extras:
             if kind == "major_minimum":
-                for major in dict.fromkeys(self.names.majors.values()):
-                    needs.append(
-                        Need(
-                            key=f"major:{major}",
-                            label=f"{major} (major category)",
-                            group="Structured education minimums",
-                            required=credits,
-                        )
+                needs.extend(
+                    Need(
+                        key=f"major:{major}",
+                        label=f"{major} (major category)",
+                        group=MINIMUMS_GROUP,
+                        required=credits,
                     )
+                    for major in dict.fromkeys(self.names.majors.values())
+                )
             else:
                 label = EXTRA_LABELS.get(kind, kind)
                 if kind == "total_discipline":
@@ -400,7 +401,7 @@ class Sheet:
             (
                 min(t.planned + t.done, max(ZERO, t.need.required - t.completed))
                 for t in self.tallies
-                if t.need.group not in {"Totals", "Structured education minimums"}
+                if t.need.group not in {"Totals", MINIMUMS_GROUP}
             ),
             ZERO,
         )
@@ -495,7 +496,11 @@ class BundleView:
 
     @property
     def label(self) -> str:
-        return self.bundle.label[:1].upper() + self.bundle.label[1:]
+        label = self.bundle.label
+        prefix = "single provider: "
+        if label.startswith(prefix) and len(self.sheet.providers) == 1:
+            label = prefix + self.sheet.providers[0]  # the provider's name, not its code
+        return label[:1].upper() + label[1:]
 
 
 @dataclass
@@ -511,9 +516,9 @@ class ShortfallLine:
         return max(ZERO, self.required - self.available)
 
 
-def bundles_page(*, prescription: Prescription, spec: PrescriptionSpec, run: MatchingRun) -> dict[
-    str, Any
-]:
+def bundles_page(
+    *, prescription: Prescription, spec: PrescriptionSpec, run: MatchingRun
+) -> dict[str, Any]:
     """What the bundles page shows for a finished run: ranked bundles with their sheets,
     the comparison table rows, or the shortfall explained."""
     requirement = Requirement(spec)
@@ -543,9 +548,9 @@ def bundles_page(*, prescription: Prescription, spec: PrescriptionSpec, run: Mat
     }
 
 
-def comparison_rows(views: Sequence[BundleView], requirement: Requirement) -> list[
-    tuple[str, list[str]]
-]:
+def comparison_rows(
+    views: Sequence[BundleView], requirement: Requirement
+) -> list[tuple[str, list[str]]]:
     """Rows of the side-by-side table: (what, one value per bundle)."""
     rows: list[tuple[str, list[str]]] = [
         ("Price", [f"${amount(v.bundle.price)}" for v in views]),
@@ -640,8 +645,13 @@ def shortfall_lines(
             reason_phrase(reason, n, spec)
             for reason, n in sorted(counts.items(), key=lambda item: -item[1])
         ]
-        if not reasons:
-            reasons = ["No other course in the catalog that you can take gives credit in it."]
+        if not reasons and available > 0:
+            reasons = [
+                f"Even all the eligible courses together give only {amount(available)}; no "
+                "other course in the catalog has credit in it."
+            ]
+        elif not reasons:
+            reasons = ["No course in the catalog that you can take gives credit in it."]
         label = labels.get(key, key)
         sentence = (
             f"{label} needs {amount(required)} credits but the eligible courses give at most "
@@ -687,12 +697,8 @@ def _courses_by_document_code(codes: Sequence[str], spec: PrescriptionSpec) -> d
 def plan_state(prescription: Prescription) -> dict[str, Any]:
     """The chosen plan's bundle and last change ({} without a plan): what the bundles page
     shows about the plan, and part of its cache key."""
-    return (
-        Plan.objects.filter(prescription=prescription)
-        .values("bundle_id", "updated_at")
-        .first()
-        or {}
-    )
+    row = Plan.objects.filter(prescription=prescription).values("bundle_id", "updated_at").first()
+    return {"bundle_id": row["bundle_id"], "updated_at": row["updated_at"]} if row else {}
 
 
 def plan_for_prescription(prescription: Prescription) -> Plan | None:
@@ -853,7 +859,10 @@ def plan_document_for_prescription(
     bundle = bundles_for_run(run).first()
     if bundle is None:
         return PlanDocument(
-            spec=spec, technologist=technologist, title=title, status="error",
+            spec=spec,
+            technologist=technologist,
+            title=title,
+            status="error",
             message="This run found no bundle.",
         )
     lines, packages = _bundle_lines(bundle)
@@ -895,9 +904,7 @@ def plan_document_from_recommendation(
             message=str(document.get("message") or "No plan was found."),
         )
     bundle = bundles[0]
-    schedule = {
-        str(s["course"]): s for s in bundle.get("schedule", []) if isinstance(s, Mapping)
-    }
+    schedule = {str(s["course"]): s for s in bundle.get("schedule", []) if isinstance(s, Mapping)}
     codes = [str(c) for c in bundle.get("courses", [])]
     courses = _courses_by_document_code(codes, spec)
     purchases = [p for p in bundle.get("purchases", []) if isinstance(p, Mapping)]
@@ -924,7 +931,9 @@ def plan_document_from_recommendation(
             package.price,
         )
         package_lines.append(
-            PackageLine(package.title, package.provider.name, price, tuple(m.title for m in members))
+            PackageLine(
+                package.title, package.provider.name, price, tuple(m.title for m in members)
+            )
         )
     for code in codes:
         course = courses.get(code)
@@ -961,9 +970,9 @@ def _iso(value: Any) -> date | None:
         return None
 
 
-def _packages_by_document_code(codes: Sequence[str], courses: Iterable[Course]) -> dict[
-    str, Package
-]:
+def _packages_by_document_code(
+    codes: Sequence[str], courses: Iterable[Course]
+) -> dict[str, Package]:
     if not codes:
         return {}
     plain = {c.rpartition("/")[2] for c in codes} | set(codes)
@@ -1018,9 +1027,7 @@ def calendar_ics(events: Sequence[CalendarEvent], *, name: str) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def calendar_events(*, prescription: Prescription, document: PlanDocument) -> list[
-    CalendarEvent
-]:
+def calendar_events(*, prescription: Prescription, document: PlanDocument) -> list[CalendarEvent]:
     """One all-day event per course still to do (its due date) plus the deadline."""
     events = []
     if document.sheet is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -65,7 +65,7 @@ def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
 @transaction.atomic
 def prescription_create(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     spec: PrescriptionSpec,
     title: str = "",
     share_anonymously: bool = False,
@@ -151,11 +151,12 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
     PlanItem.objects.bulk_create(
         PlanItem(
             plan=plan,
-            course_id=row.course_id,
+            course=row.course,
             position=len(done) + i,
             complete_by=row.complete_by,
         )
         for i, row in enumerate(r for r in items if r.course_id not in done_ids)
+        if row.course is not None
     )
     plan.bundle = bundle
     plan.price = bundle.price
@@ -200,8 +201,6 @@ def plan_replan(*, prescription: Prescription) -> MatchingRun:
     (so their credits count and they are not recommended again), then a new run."""
     plan = Plan.objects.filter(prescription=prescription).first()
     if plan is not None:
-        done = [
-            item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)
-        ]
+        done = [item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)]
         prescription.completed_courses.add(*done)
     return matching_services.run_create(prescription=prescription)

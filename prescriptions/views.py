@@ -7,20 +7,21 @@ another user's alike); runs, bundles and plan items are then looked up within it
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import display_name
@@ -49,6 +50,10 @@ PAPERS = {"letter", "a4"}
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is login_required
 
 
 def _prescription(request: HttpRequest, pk: int) -> Prescription:
@@ -108,7 +113,7 @@ def _form_page(
                 "floating_as_of": "as_of" not in document,
             }
             if prescription is None:
-                prescription = services.prescription_create(owner=request.user, **kwargs)
+                prescription = services.prescription_create(owner=_user(request), **kwargs)
                 messages.success(request, "Prescription saved. Computing your bundles…")
             else:
                 services.prescription_update(prescription=prescription, **kwargs)
@@ -192,7 +197,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             document_errors = exc.errors
         else:
             prescription = services.prescription_create(
-                owner=request.user,
+                owner=_user(request),
                 spec=spec,
                 title=form.cleaned_data["title"],
                 share_anonymously=form.cleaned_data["share_anonymously"],
@@ -376,7 +381,7 @@ def _plan_page(
                 "done_count": sum(1 for line in sheet.lines if line.is_done),
                 "planned_count": sum(1 for line in sheet.lines if not line.is_done),
                 "needs_replan": bool(
-                    sheet.remaining_tallies and not sheet.all_met
+                    (sheet.remaining_tallies and not sheet.all_met)
                     or any(line.warnings for line in sheet.lines)
                 ),
             }
@@ -433,7 +438,7 @@ def _plan_document(request: HttpRequest, prescription: Prescription) -> selector
     if spec is None:
         raise Http404("This prescription can no longer be planned.")
     return selectors.plan_document_for_prescription(
-        prescription=prescription, spec=spec, technologist=display_name(user=request.user)
+        prescription=prescription, spec=spec, technologist=display_name(user=_user(request))
     )
 
 

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from .core import price_out
 from .formulation import FloatArray, Formulation
 from .instance import BoolArray, IntArray
 from .objectives import Objective
@@ -25,6 +26,8 @@ VARIANTS: tuple[tuple[str, tuple[Objective, ...]], ...] = (
 )
 NEXT_CHEAPEST = "next cheapest"
 SINGLE_PROVIDER = "single provider: "
+SINGLE_PROVIDER_SHARE = 0.3
+SINGLE_PROVIDER_TRIES = 4  # a provider's MILP may use 1/4 of the variant's time left
 
 
 class _Collector:
@@ -61,7 +64,8 @@ def find(
         _, plan = lexicographic(form, objectives, budget, shares, log, label, start=first)
         got.offer(label, plan)
     if got.missing > 0 and budget.left() >= MIN_PHASE_SECONDS:
-        seconds = budget.left() * _shares(got.missing)[0]
+        # Many providers mean many small MILPs: bound the variant's share of the time.
+        seconds = budget.left() * SINGLE_PROVIDER_SHARE / got.missing
         single = cheapest_single_provider(form, seconds, log, got.seen)
         if single is not None:
             got.offer(SINGLE_PROVIDER + single[0], single[1])
@@ -95,34 +99,68 @@ def cheapest_single_provider(
     providers whose own cheapest plan is not already an earlier bundle (when bundle 1 is
     already single-provider, the variant offers the next provider instead).
 
-    Providers are tried in code order, each solve bounded to beat the best so far, so
-    later providers that cannot improve are refuted quickly.
+    One LP pricing of the whole model gives every provider a Lagrangian lower bound (the
+    same duals, with only that provider's columns); providers are tried from the lowest
+    bound up, each bounded to beat the best so far, and the search stops once no bound
+    can beat it, so a catalog with many providers needs only a few MILPs.
     """
-    inst = form.inst
-    names = [inst.courses[i].provider for i in form.cand.tolist()]
-    names += [p.provider for p in form.x_items]
-    providers, column_provider = np.unique(np.array(names, dtype=object), return_inverse=True)
-    schedule = np.ones(len(form.s_days), dtype=np.bool_)
-    cover = _Cover(form)
     end = time.perf_counter() + seconds
+    names = [form.inst.courses[i].provider for i in form.cand.tolist()]
+    names += [p.provider for p in form.x_items]
+    providers, pid = np.unique(np.array(names, dtype=object), return_inverse=True)
+    column_provider = np.concatenate([pid, np.full(len(form.s_days), -1)])
+    lower = _provider_bounds(form, column_provider, len(providers), end)
+    guess = _provider_guess(form, column_provider, len(providers))
+    order = sorted(range(len(providers)), key=lambda n: (lower[n], guess[n], str(providers[n])))
+    cover = _Cover(form)
     best: tuple[str, Plan] | None = None
-    for n, provider in enumerate(providers.tolist()):
+    for pos, n in enumerate(order):
         left = end - time.perf_counter()
         if left < MIN_PHASE_SECONDS:
             break
-        keep = np.concatenate([column_provider == n, schedule])
+        if best is not None and np.ceil(lower[n] - 1e-6) >= best[1].price:
+            break  # no remaining provider can be strictly cheaper
+        keep = (column_provider == n) | (column_provider < 0)
         if not cover.possible(keep):
             continue
         sub = form.subset(keep)
         if best is not None:
             sub = sub.with_row_upper(sub.price_row, best[1].price - 0.5)
-        share = Budget(left / (len(providers) - n))
+        share = Budget(left / min(len(order) - pos, SINGLE_PROVIDER_TRIES))
+        provider = str(providers[n])
         _, plan = lexicographic(sub, (P, H), share, (0.7, 1.0), log, f"single:{provider}")
-        if plan is None or plan.taken in seen:
-            continue
-        if best is None or plan.price < best[1].price:
-            best = (str(provider), plan)
+        if plan is not None and plan.taken not in seen:
+            best = (provider, plan)  # the cutoff row makes it strictly cheaper
     return best
+
+
+def _provider_bounds(
+    form: Formulation, column_provider: IntArray, providers: int, end: float
+) -> FloatArray:
+    """Per provider, a lower bound on the price of its single-provider plans (0 if the LP
+    pricing does not finish in time)."""
+    pricing = price_out(form, form.price, time.perf_counter() + (end - time.perf_counter()) / 4)
+    if pricing is None:
+        return np.zeros(providers)
+    negative = np.minimum(pricing.reduced, 0.0) * form.col_upper
+    rows_part = pricing.bound - float(negative.sum())
+    shared = float(negative[column_provider < 0].sum())
+    own = column_provider >= 0
+    per = np.bincount(column_provider[own], weights=negative[own], minlength=providers)
+    return np.asarray(rows_part + shared + per, dtype=np.float64)
+
+
+def _provider_guess(form: Formulation, column_provider: IntArray, providers: int) -> FloatArray:
+    """Ordering heuristic only: per provider, sum over requirements of the need times the
+    best price per credit among its courses (courses bought through packages count as
+    free, so this is optimistic)."""
+    end = int(form.starts[form.num_cover])
+    rows = form.entry_rows()[:end]
+    cols = form.index[:end]
+    ratio = form.price[cols] / form.value[:end]
+    best = np.full((providers, form.num_cover), np.inf)
+    np.minimum.at(best, (column_provider[cols], rows), ratio)
+    return np.asarray(best @ form.row_lower[: form.num_cover], dtype=np.float64)
 
 
 class _Cover:

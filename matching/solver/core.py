@@ -40,6 +40,7 @@ CORE_MIN_COLUMNS = 1000
 CORE_MIN_COLUMNS_PER_ROW = 20
 INCUMBENT_COLUMNS = 300  # first restricted MIP for an upper bound: best-priced columns
 INCUMBENT_GAP = 0.01  # the upper bound need not be optimal, only good
+WEAK_KEEP = 3000  # a known plan that keeps more columns than this is worth improving
 INITIAL_PER_ROW = 25  # columns per requirement row in the first LP
 MAX_ROUNDS = 60
 REDUCED_COST_TOL = 1e-7
@@ -72,16 +73,24 @@ def reduce(
     pricing = price_out(form, cost, end)
     if pricing is None:
         return Reduction(form, start, None)
+    if start is None or _kept(pricing, objective.of(start)).sum() > WEAK_KEEP:
+        # No plan yet, or one too far from the bound to fix much: a restricted MIP
+        # usually finds a much better one in a fraction of the time.
+        found = _incumbent(form, objective, pricing, end)
+        if found is not None and (start is None or objective.of(found) < objective.of(start)):
+            start = found
     if start is None:
-        start = _incumbent(form, objective, pricing, end)
-        if start is None:
-            return Reduction(form, None, pricing.bound)
-    upper = objective.of(start)
-    tol = 1e-6 * max(1.0, abs(upper))
-    least = np.ceil(pricing.bound + np.maximum(pricing.reduced, 0.0) - tol)
-    keep = least <= upper
+        return Reduction(form, None, pricing.bound)
+    keep = _kept(pricing, objective.of(start))
     keep[_plan_columns(form, start)] = True
     return Reduction(form.subset(keep), start, pricing.bound)
+
+
+def _kept(pricing: Pricing, upper: int) -> BoolArray:
+    """Columns that a plan with objective <= upper may use (integral objectives)."""
+    tol = 1e-6 * max(1.0, abs(upper))
+    least = np.ceil(pricing.bound + np.maximum(pricing.reduced, 0.0) - tol)
+    return least <= upper
 
 
 def lagrangian(form: Formulation, cost: FloatArray, duals: FloatArray) -> tuple[FloatArray, float]:

@@ -99,6 +99,13 @@ class Contributions:
         self._majors: Mapping[str, str] = (
             problem.majors if any(k.startswith(MAJOR_PREFIX) for k in extras) else {}
         )
+        self._only_required = not (self._ce or self._discipline or self._majors)
+
+    def rows(self, course: Course, row_of: Mapping[str, int]) -> list[tuple[int, int]]:
+        """(row, credit) for the keys in `row_of` the course gives a positive credit to."""
+        if self._only_required:  # the common case, kept lean for 50,000-course catalogs
+            return [(row_of[s], a) for s, a in course.credits.items() if a > 0 and s in row_of]
+        return [(row_of[k], v) for k, v in self.of(course).items() if v > 0 and k in row_of]
 
     def of(self, course: Course) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -107,7 +107,7 @@ def _classify(problem: Problem, contrib: el.Contributions, row_of: dict[str, int
     for course in problem.courses:
         reason = el.filter_reason(course, problem)
         if reason is None:
-            gives = [(row_of[k], v) for k, v in contrib.of(course).items() if v > 0 and k in row_of]
+            gives = contrib.rows(course, row_of)
             due = el.due_date(course, problem.deadline)
             reason = _credit_reason(course, problem, due, bool(gives), sold)
         if reason is not None:
@@ -116,10 +116,9 @@ def _classify(problem: Problem, contrib: el.Contributions, row_of: dict[str, int
         col = len(found.courses)
         found.courses.append(course)
         found.dues.append(due)
-        for r, v in gives:
-            found.rows.append(r)
-            found.cols.append(col)
-            found.vals.append(v)
+        found.rows.extend(r for r, _ in gives)
+        found.vals.extend(v for _, v in gives)
+        found.cols.extend([col] * len(gives))
     return found
 
 

@@ -26,6 +26,7 @@ from .plan import Plan, from_values
 INF = float("inf")
 MIN_PHASE_SECONDS = 0.02  # below this a tie-break phase is skipped (the plan is kept)
 REDUCTION_SHARE = 0.5  # of the first phase's time, at most, for core.reduce
+TIE_BREAK_FLOOR = 2.0  # seconds a tie-break phase may always use (within the budget)
 
 
 class Budget:
@@ -78,7 +79,8 @@ def lexicographic(
     """
     if announce:
         announce(0)
-    first_end = time.perf_counter() + budget.left() * shares[0]
+    began = time.perf_counter()
+    first_end = began + budget.left() * shares[0]
     reduction = reduce(form, objectives[0], budget.left() * shares[0] * REDUCTION_SHARE, start)
     reduced = reduction.form
     if reduction.start is not None:
@@ -101,7 +103,11 @@ def lexicographic(
         plan = from_values(milp.form, first.values)
         if begin is not None:
             plan = min(plan, begin, key=lambda p: key(p, objectives))
-    return first, _tie_breaks(milp, objectives, plan, budget, shares, log, name, announce)
+    # A tie-break may take as long as the first phase did (at least TIE_BREAK_FLOOR): on
+    # hard set-cover shapes the tie-breaks are as hard as the price itself, and proving the
+    # first objective is what matters.
+    cap = max(TIE_BREAK_FLOOR, time.perf_counter() - began)
+    return first, _tie_breaks(milp, objectives, plan, budget, shares, cap, log, name, announce)
 
 
 def _gap(value: int, bound: float | None) -> float:
@@ -122,6 +128,7 @@ def _tie_breaks(
     plan: Plan,
     budget: Budget,
     shares: Sequence[float],
+    cap: float,
     log: PhaseLog,
     name: str,
     announce: Callable[[int], None] | None,
@@ -129,7 +136,7 @@ def _tie_breaks(
     form = milp.form
     for k in range(1, len(objectives)):
         prev, obj = objectives[k - 1], objectives[k]
-        limit = budget.left() * shares[k]
+        limit = min(budget.left() * shares[k], cap)
         if limit < MIN_PHASE_SECONDS:
             break
         if announce:
@@ -138,8 +145,10 @@ def _tie_breaks(
         # Fixing the earlier objective at the plan's value; with that row in the LP the
         # reduction for this objective is much stronger than for the first one.
         bounded = form.with_row_upper(prev.row(form), prev.of(plan) + 0.5)
-        reduced = reduce(bounded, obj, limit * REDUCTION_SHARE, plan).form
-        reduced = tighten(reduced, plan, objectives[: k + 1])
+        reduction = reduce(bounded, obj, limit * REDUCTION_SHARE, plan)
+        if reduction.start is not None:  # may be better in this objective, never worse
+            plan = min(plan, reduction.start, key=lambda p: key(p, objectives[: k + 1]))
+        reduced = tighten(reduction.form, plan, objectives[: k + 1])
         if reduced is bounded:
             milp.set_row_bounds(prev.row(form), -INF, prev.of(plan) + 0.5)
         else:

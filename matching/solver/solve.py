@@ -32,8 +32,8 @@ Progress = Callable[[int, str], None]
 # Share of the time left that each phase of bundle 1 may use.  The price phase gets the
 # most (it is the one whose proof matters); tie-breaks are bounded so that a hard
 # tie-break cannot starve the alternatives.
-BUNDLE1_SHARES_ALONE = (0.75, 0.6, 1.0)
-BUNDLE1_SHARES_WITH_ALTERNATIVES = (0.6, 0.3, 0.3)
+BUNDLE1_SHARES_ALONE = (0.75, 0.25, 0.25)
+BUNDLE1_SHARES_WITH_ALTERNATIVES = (0.6, 0.2, 0.2)
 BUNDLE1_PHASES = (
     (20, "minimising price"),
     (50, "minimising hours"),

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -153,7 +156,8 @@ def load_schema(*, constants: bool = False) -> Any:
     schemathesis also draw literals from our source code (slower to start)."""
     from cqr_portal.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    with connections_kept_open():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     schema.config.analysis.constants.enabled = constants
     return schema
 
@@ -203,6 +207,25 @@ def fuzz(world: World, schema: Any, *, max_examples: int, derandomize: bool) -> 
     """Every operation: its documented examples once, then `max_examples` generated cases
     with valid inputs and as many with invalid ones. Deleting operations go last, so the
     others still find the objects. Returns the failures (empty: none)."""
+    with connections_kept_open():
+        return _fuzz(world, schema, max_examples=max_examples, derandomize=derandomize)
+
+
+@contextmanager
+def connections_kept_open() -> Iterator[None]:
+    """Calls go through the real WSGI handler, whose request signals close the database
+    connection after each response; in a test that would end the test's transaction (on
+    PostgreSQL), so do what Django's test client does and keep it open meanwhile."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _fuzz(world: World, schema: Any, *, max_examples: int, derandomize: bool) -> list[str]:
     failures: list[str] = []
     ordered = sorted(operations(schema), key=lambda op: op.path.endswith("/delete/"))
     for operation in ordered:

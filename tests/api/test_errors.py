@@ -16,6 +16,14 @@ def test_an_unknown_api_path_is_a_404_in_the_error_format(anon: APIClient) -> No
     assert "/api/v1/no-such-thing/" in error["message"]
 
 
+@pytest.mark.django_db
+def test_a_missing_trailing_slash_is_pointed_out(anon: APIClient) -> None:
+    error = assert_error(anon.get("/api/v1/courses"), 404, "not_found")
+    assert "Did you mean /api/v1/courses/" in error["message"]
+    error = assert_error(anon.post("/api/v1/prescriptions/create"), 404, "not_found")
+    assert "Did you mean /api/v1/prescriptions/create/" in error["message"]
+
+
 def test_a_missing_object_is_a_404(bob_api: APIClient) -> None:
     assert_error(bob_api.get("/api/v1/prescriptions/999999/"), 404, "not_found")
 
@@ -125,3 +133,15 @@ def test_an_oversized_catalog_body_is_a_413(alice_api: APIClient, settings: Any)
     response = alice_api.post("/api/v1/provider/catalog/", body, content_type="application/json")
     error = assert_error(response, 413, "payload_too_large")
     assert "2.0 KB" in error["message"]
+
+
+def test_nul_characters_are_refused_before_any_query(bob_api: APIClient) -> None:
+    # PostgreSQL refuses NUL in text; the API answers 400 instead of letting it reach a query.
+    document = {"format": "cqr-prescription/1", "completed": ["ahec\u0000dose"]}
+    error = assert_error(
+        bob_api.post("/api/v1/prescriptions/create/", document, format="json"), 400
+    )
+    assert error["details"][0]["field"] == "completed.0"
+    error = assert_error(bob_api.get("/api/v1/provider/courses/?provider=a%00b"), 403)
+    error = assert_error(bob_api.get("/api/v1/prescriptions/?x=a%00b"), 400)
+    assert error["details"][0]["field"] == "x"

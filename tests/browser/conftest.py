@@ -23,9 +23,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations of the current page."""
     # Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays on.
     page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {
             "id": v["id"],
@@ -41,7 +39,9 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def tab_to(page: Any, selector: str, *, limit: int = 60) -> None:
     """Press Tab until the element matching `selector` has focus (fails after `limit`)."""
     for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {selector}")

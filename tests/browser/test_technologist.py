@@ -70,7 +70,9 @@ def test_a_new_technologist_plans_prints_and_tracks_a_ct_prescription(
     page.get_by_role("button", name="Save and find courses").click()
 
     # Bundles, cheapest first, with the alternatives side by side.
-    expect(page.get_by_role("heading", name=re.compile("cheapest first|cheapest bundle"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("cheapest first|cheapest bundle"))
+    ).to_be_visible()
     expect(page.get_by_text("$50.00").first).to_be_visible()
     shot(page, "bundles")
     assert_accessible(page, "bundles page")
@@ -101,9 +103,15 @@ def test_a_new_technologist_plans_prints_and_tracks_a_ct_prescription(
     expect(page.get_by_text("Your completed courses now count")).to_be_visible()
     expect(page.get_by_text("$40.00").first).to_be_visible()
     assert list(prescription.completed_courses.all()) == [catalog.dose]
+    shot(page, "bundles-after-replan")
+    page.get_by_role("link", name="My prescriptions").first.click()
+    expect(page.get_by_role("link", name="CT CQR 2027")).to_be_visible()
+    shot(page, "prescriptions-list")
 
 
-def test_progress_is_shown_live_until_the_run_finishes(live_server: Any, page: Any, bob: Any) -> None:
+def test_progress_is_shown_live_until_the_run_finishes(
+    live_server: Any, page: Any, bob: Any
+) -> None:
     build_catalog()
     prescription = make_prescription(bob)
     run = MatchingRun.objects.create(prescription=prescription)  # queued, nobody runs it
@@ -194,7 +202,9 @@ def test_the_public_pages_errors_and_an_infeasible_prescription_pass_axe(
     log_in(page, live_server, bob)
     page.goto(f"{live_server.url}/prescriptions/{infeasible.pk}/")
     expect(page.get_by_text("Neck and Chest needs 2.00 credits")).to_be_visible()
-    expect(page.get_by_text("1 course was left out because its ARRT approval expired")).to_be_visible()
+    expect(
+        page.get_by_text("1 course was left out because its ARRT approval expired")
+    ).to_be_visible()
     shot(page, "bundles-infeasible")
     assert_accessible(page, "infeasible bundles page")
 

@@ -83,3 +83,10 @@ def test_recommend_exits_non_zero_with_a_clear_message_for_invalid_input(portal:
     assert 'completed[0]: unknown course code "x-99"' in done.stderr
     assert "Traceback" not in done.stderr
     assert json.loads(done.stdout)["status"] == "error"
+
+
+def test_recommend_on_an_empty_database_says_what_to_run(tmp_path: Path) -> None:
+    done = Portal(tmp_path).recommend(prescription(), "--json")
+    assert done.returncode != 0
+    assert "manage.py migrate" in done.stderr and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["status"] == "error"

@@ -280,6 +280,15 @@ class TestRejections:
         assert "Nothing was imported" in follow.content.decode()
 
 
+class TestChangelist:
+    def test_it_offers_import_export_and_the_insights_link_to_provider_staff(
+        self, client_alice: Client, catalog: Any
+    ) -> None:
+        html = client_alice.get(reverse("admin:catalog_course_changelist")).content.decode()
+        assert IMPORT_URL in html and EXPORT_URL in html
+        assert reverse("insights:home") in html
+
+
 class TestPermissions:
     def test_a_technologist_cannot_open_the_import(self, client: Client, bob: Any) -> None:
         client.force_login(bob)

@@ -154,9 +154,11 @@ class TestCreatingThePackage:
             "a-form",
         ]
         assert CatalogRevision.objects.count() == revisions + 1
-        # The next suggestion proposes a fresh code.
+        # The next suggestion proposes a fresh code and says the package exists.
         again = client.get(reverse("insights:suggestion", args=[ahec.pk]) + "?discipline=CT")
         assert again.context["form"].initial["code"] == "ahec-ct-mix-2"
+        assert again.context["suggestion"].existing == ["ahec-ct-mix-1"]
+        assert "You already sell exactly these courses as ahec-ct-mix-1" in again.content.decode()
 
     def test_it_refuses_a_code_already_used_and_writes_nothing(
         self, client: Client, alice: Any, ahec: Provider, market: None

@@ -123,7 +123,8 @@ def test_an_abandoned_running_run_is_claimed_again(prescription) -> None:
     run_execute(run_id=run.id)
     run.refresh_from_db()
     assert run.status == "done"
-    assert run.bundles.count() == 1
+    assert run.attempts == 1
+    assert run.bundles.count() == len(run.result["bundles"]) >= 1
 
 
 def test_a_missing_run_is_ignored(db: None) -> None:

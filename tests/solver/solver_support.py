@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from matching.solver import Bundle, Course, Extra, Package, Problem, Result
 
@@ -52,11 +53,11 @@ def problem(
     required: Mapping[str, int],
     courses: Iterable[Course],
     packages: Iterable[Package] = (),
-    **kw: object,
+    **kw: Any,
 ) -> Problem:
     kw.setdefault("as_of", T0)
     kw.setdefault("deadline", D0)
-    return Problem(required=dict(required), courses=tuple(courses), packages=tuple(packages), **kw)  # type: ignore[arg-type]
+    return Problem(required=dict(required), courses=tuple(courses), packages=tuple(packages), **kw)
 
 
 # --- the rules, re-implemented -------------------------------------------------------------
@@ -88,16 +89,18 @@ def gives(c: Course, p: Problem) -> dict[str, int]:
         out["total_discipline"] = sum(c.credits.values())
     if "major_minimum" in kinds:
         for major in set(p.majors.values()):
-            out[f"major:{major}"] = sum(
-                v for s, v in c.credits.items() if p.majors.get(s) == major
-            )
+            out[f"major:{major}"] = sum(v for s, v in c.credits.items() if p.majors.get(s) == major)
     return out
 
 
 def targets(p: Problem) -> dict[str, int]:
     out = dict(p.required)
     for e in p.extras:
-        keys = [f"major:{m}" for m in set(p.majors.values())] if e.kind == "major_minimum" else [e.kind]
+        keys = (
+            [f"major:{m}" for m in set(p.majors.values())]
+            if e.kind == "major_minimum"
+            else [e.kind]
+        )
         for k in keys:
             out[k] = max(out.get(k, 0), e.credits)
     return out
@@ -149,9 +152,9 @@ def check_bundle(p: Problem, b: Bundle) -> None:
             assert c.provider not in p.exclude_providers
             access.add(c.code)
         else:
-            k = pkgs[buy.code]
-            assert k.price == buy.price and k.provider not in p.exclude_providers
-            access.update(k.courses)
+            pack = pkgs[buy.code]
+            assert pack.price == buy.price and pack.provider not in p.exclude_providers
+            access.update(pack.courses)
     assert all(c.code in access for c in taken), "a taken course is not bought or owned"
     assert b.price == sum(buy.price for buy in b.purchases)
     assert b.hours == sum(c.hours for c in taken)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from matching.solver import solve
 from solver_support import bundle_sets, check_bundle, course, problem
+
+from matching.solver import solve
 
 CATALOG = [
     course("c1", {"A": 100}, 500, hours=400, provider="p1"),

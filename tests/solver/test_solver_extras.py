@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from matching.solver import Extra, Shortfall, solve
 from solver_support import check_bundle, course, problem
+
+from matching.solver import Bundle, Extra, Problem, Result, Shortfall, solve
 
 MAJORS = {"A": "Safety", "B": "Safety", "C": "Procedures"}
 
 
-def solved(p):  # type: ignore[no-untyped-def]
+def solved(p: Problem) -> tuple[Result, Bundle]:
     r = solve(p)
     assert r.status == "optimal", r
     check_bundle(p, r.bundles[0])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from matching.solver import Exclusion, Package, Shortfall, solve
 from solver_support import D0, T0, check_bundle, course, day, problem
 
+from matching.solver import Bundle, Exclusion, Package, Problem, Result, Shortfall, solve
 
-def only_bundle(p):  # type: ignore[no-untyped-def]
+
+def only_bundle(p: Problem) -> tuple[Result, Bundle]:
     r = solve(p)
     assert r.status == "optimal", r
     assert r.gap == 0.0
@@ -16,7 +17,7 @@ def only_bundle(p):  # type: ignore[no-untyped-def]
     return r, r.bundles[0]
 
 
-def reasons(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def reasons(result: Result) -> dict[str, str]:
     return {e.course: e.reason for e in result.exclusions}
 
 

@@ -11,10 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from matching.solver import Course, Package, Problem, solve
-from matching.solver import core, dominance
 from solver_support import T0, check_bundle, course, problem
+
+from matching.solver import Course, Package, Problem, core, dominance, solve
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLVER = ROOT / "matching" / "solver"
@@ -24,11 +23,14 @@ def random_catalog(
     n: int, subs: int, seed: int, *, packages: int = 0, hours_per_week: int | None = None
 ) -> Problem:
     """A CQR-like catalog: 1-2 subcategories per course, dates, formats, packages."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 - reproducible test data
     names = [f"S{k}" for k in range(subs)]
     cs = []
     for i in range(n):
-        credits = {s: rnd.choice((25, 50, 75, 100, 150, 200)) for s in rnd.sample(names, 2)[: rnd.randint(1, 2)]}
+        credits = {
+            s: rnd.choice((25, 50, 75, 100, 150, 200))
+            for s in rnd.sample(names, 2)[: rnd.randint(1, 2)]
+        }
         ce = sum(credits.values()) + rnd.choice((0, 50, 100))
         expires = T0 + timedelta(days=rnd.randint(-30, 500)) if rnd.random() < 0.3 else None
         cs.append(
@@ -44,7 +46,12 @@ def random_catalog(
             )
         )
     pk = tuple(
-        Package(f"k{j}", f"p{j % 20}", rnd.randint(20, 120) * 100, tuple(c.code for c in rnd.sample(cs, 6)))
+        Package(
+            f"k{j}",
+            f"p{j % 20}",
+            rnd.randint(20, 120) * 100,
+            tuple(c.code for c in rnd.sample(cs, 6)),
+        )
         for j in range(packages)
     )
     return Problem(
@@ -61,7 +68,7 @@ def random_catalog(
 
 def set_cover(rows: int, cols: int, density: float, seed: int) -> Problem:
     """An OR-Library-like unicost-ish set cover: hard for a MILP solver to prove quickly."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 - reproducible test data
     covers: list[dict[str, int]] = [{} for _ in range(cols)]
     for r in range(rows):
         for j in rnd.sample(range(cols), max(2, int(density * cols))):
@@ -144,7 +151,9 @@ def test_zero_time_limit_still_returns_a_valid_plan_or_timeout() -> None:
 def test_solver_package_does_not_import_django() -> None:
     for path in SOLVER.glob("*.py"):
         assert not re.search(r"^\s*(from|import)\s+django", path.read_text(), re.M), path
-    code = "import sys, matching.solver; assert not any(m.startswith('django') for m in sys.modules)"
+    code = (
+        "import sys, matching.solver; assert not any(m.startswith('django') for m in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
 

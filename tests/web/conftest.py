@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
@@ -46,7 +46,7 @@ def add_course(provider: Provider, code: str, rows: dict[str, Decimal], **fields
     fields.setdefault("ce_credits", sum(rows.values(), D(0)) + D(1))
     fields.setdefault("hours", fields["ce_credits"])
     fields.setdefault("title", code.replace("-", " ").title())
-    course = CourseFactory(provider=provider, code=code, **fields)
+    course = cast(Course, CourseFactory(provider=provider, code=code, **fields))
     for name, credits in rows.items():
         DistributionFactory(
             course=course, subcategory=outline.subcategories.get(name=name), credits=credits
@@ -56,10 +56,15 @@ def add_course(provider: Provider, code: str, rows: dict[str, Decimal], **fields
 
 def build_catalog() -> WebCatalog:
     outline = make_outline()
-    ahec = ProviderFactory(
-        code="ahec", name="Advanced Health Education Center", url="https://ahec.example.org"
+    ahec = cast(
+        Provider,
+        ProviderFactory(
+            code="ahec", name="Advanced Health Education Center", url="https://ahec.example.org"
+        ),
     )
-    gage = ProviderFactory(code="gage", name="Gage CE", url="https://gage.example.org")
+    gage = cast(
+        Provider, ProviderFactory(code="gage", name="Gage CE", url="https://gage.example.org")
+    )
     dose = add_course(
         ahec,
         "ahec-ct-dose",
@@ -98,7 +103,10 @@ def build_catalog() -> WebCatalog:
         title="Dose Indices for Technologists",
         price=D("12.00"),
     )
-    pack = PackageFactory(provider=ahec, code="ahec-pack", title="AHEC CT pack", price=D("50.00"))
+    pack = cast(
+        Package,
+        PackageFactory(provider=ahec, code="ahec-pack", title="AHEC CT pack", price=D("50.00")),
+    )
     PackageItem.objects.create(package=pack, course=dose)
     PackageItem.objects.create(package=pack, course=image)
     return WebCatalog(outline, ahec, gage, dose, image, gage_image, gage_small, gage_dose, pack)
@@ -148,5 +156,3 @@ def bob_prescription(bob: Any, catalog: WebCatalog, django_capture_on_commit_cal
 @pytest.fixture
 def other_user(db: None) -> Any:
     return UserFactory(username="mallory")
-
-

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Profile
+from catalog.models import OutlineVersion
 from tests.factories import DisciplineFactory, OutlineVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +65,10 @@ class TestProfile:
         assert response["Location"].startswith(reverse("login"))
 
     def test_it_saves_name_arrt_id_and_disciplines(self, client, bob):
-        ct = OutlineVersionFactory(discipline=DisciplineFactory(code="CT")).discipline
+        outline = cast(
+            OutlineVersion, OutlineVersionFactory(discipline=DisciplineFactory(code="CT"))
+        )
+        ct = outline.discipline
         client.force_login(bob)
         response = client.post(
             reverse("accounts:profile"),

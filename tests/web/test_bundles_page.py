@@ -195,7 +195,9 @@ def test_the_cached_page_carries_this_session_csrf_token(client, bob, bob_prescr
     client.force_login(bob)
     detail(client, bob_prescription)
     html = detail(client, bob_prescription)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match is not None
+    token = match.group(1)
     bundle = bob_prescription.runs.get().bundles.get(rank=1)
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = client.cookies

@@ -33,7 +33,9 @@ def pages(pdf: bytes, tmp_path: Path) -> int:
     path = tmp_path / "pages.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    match = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert match is not None
+    return int(match.group(1))
 
 
 def test_render_pdf_prints_a_message_when_nothing_was_computed(catalog, tmp_path):
@@ -70,9 +72,7 @@ def test_the_recommendation_pdf_prints_bundle_one_with_totals(catalog, tmp_path)
         assert expected in text, expected
 
 
-def test_an_infeasible_recommendation_prints_a_one_page_shortfall_explanation(
-    catalog, tmp_path
-):
+def test_an_infeasible_recommendation_prints_a_one_page_shortfall_explanation(catalog, tmp_path):
     today = timezone.localdate()
     add_course(
         catalog.gage,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from html import unescape
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -66,7 +66,9 @@ class TestTheForm:
         outline.save()
         client.force_login(bob)
         response = client.get(reverse("prescriptions:discipline_fields") + "?discipline=MR")
-        assert "Inferred outline — check against your ARRT prescription." in response.content.decode()
+        assert (
+            "Inferred outline — check against your ARRT prescription." in response.content.decode()
+        )
 
     def test_the_htmx_partial_holds_the_discipline_fields_only(self, client, bob, catalog):
         client.force_login(bob)
@@ -165,8 +167,10 @@ class TestImport:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("prescriptions:import"),
-                {"text": json.dumps(document(as_of=timezone.localdate().isoformat())),
-                 "title": "Imported"},
+                {
+                    "text": json.dumps(document(as_of=timezone.localdate().isoformat())),
+                    "title": "Imported",
+                },
             )
         prescription = Prescription.objects.get(owner=bob)
         assert response.status_code == 302
@@ -218,9 +222,7 @@ def test_the_list_shows_deadline_run_status_and_plan_progress(client, bob, bob_p
     assert "No plan chosen yet" in html
 
 
-def test_the_prescription_downloads_as_a_document_that_imports_again(
-    client, bob, bob_prescription
-):
+def test_the_prescription_downloads_as_a_document_that_imports_again(client, bob, bob_prescription):
     client.force_login(bob)
     response = client.get(reverse("prescriptions:json", args=[bob_prescription.pk]))
     data = json.loads(response.content)

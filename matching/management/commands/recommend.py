@@ -89,8 +89,11 @@ class Command(BaseCommand):
                 as_json=as_json,
                 document_message="; ".join(exc.errors),
             )
-        with _stdout_fd_to_stderr():
-            recommendation = recommend(spec, alternatives=alternatives, time_limit=time_limit)
+        try:
+            with _stdout_fd_to_stderr():
+                recommendation = recommend(spec, alternatives=alternatives, time_limit=time_limit)
+        except DatabaseError as exc:
+            self._fail(f"cannot read the catalog from the database ({exc})", as_json=as_json)
         document = recommendation.document
         if as_json:
             self.stdout.write(json.dumps(document, ensure_ascii=False))
