@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -90,15 +91,18 @@ def run(name: str, optimum: int, time_limit: float) -> dict[str, object]:
     }
 
 
-def write_table(results: list[dict[str, object]], time_limit: float) -> None:
+def write_table(results: list[dict[str, object]], time_limit: float, load: float) -> None:
     ok = sum(1 for r in results if r["ok"])
     total = sum(float(str(r["seconds"])) for r in results)
     lines = [
         "# OR-Library set covering: solver only (matching.solver.solve)",
         "",
         f"Time limit per instance: {time_limit:g} s (price phase, then hours and course-count "
-        "tie-breaks within the same budget). `seconds` is the whole solve; `price s` is the "
-        "HiGHS price phase alone.",
+        "tie-breaks within the same budget). `seconds` is the whole solve (wall clock); "
+        "`price s` is the HiGHS price phase alone.",
+        "",
+        f"Machine: {os.cpu_count()} cores, load average {load:.1f} when the run started "
+        "(wall-clock times grow with load).",
         "",
         "| instance | rows | cols | optimum | found | status | seconds | price s |",
         "|---|---:|---:|---:|---:|---|---:|---:|",
@@ -120,6 +124,7 @@ def main() -> int:
     args = parser.parse_args()
     optima = json.loads((DATA / "optima.json").read_text())
     names = sorted(args.only or optima, key=lambda s: (len(s), s))
+    load = os.getloadavg()[0]
     results = []
     for name in names:
         r = run(name, int(optima[name]["optimum"]), args.time_limit)
@@ -129,7 +134,7 @@ def main() -> int:
             flush=True,
         )
         results.append(r)
-    write_table(results, args.time_limit)
+    write_table(results, args.time_limit, load)
     return 0 if all(r["ok"] for r in results) else 1
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Course as CatalogCourse
 from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, Subcategory
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from core.jsontext import NUL_MESSAGE, first_nul_path
 
 if TYPE_CHECKING:
     from prescriptions.models import Prescription
@@ -280,6 +281,9 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
     errors = _Errors()
     if not isinstance(document, dict):
         raise PrescriptionInputError(["document: must be a JSON object"])
+    nul_at = first_nul_path(document)
+    if nul_at:
+        raise PrescriptionInputError([f"{nul_at}: {NUL_MESSAGE}"])
     if document.get("format") != PRESCRIPTION_FORMAT:
         errors.add(
             "format",

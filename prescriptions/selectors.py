@@ -694,11 +694,21 @@ def _courses_by_document_code(codes: Sequence[str], spec: PrescriptionSpec) -> d
 # ---------------------------------------------------------------------------------------
 
 
-def plan_state(prescription: Prescription) -> dict[str, Any]:
-    """The chosen plan's bundle and last change ({} without a plan): what the bundles page
-    shows about the plan, and part of its cache key."""
-    row = Plan.objects.filter(prescription=prescription).values("bundle_id", "updated_at").first()
-    return {"bundle_id": row["bundle_id"], "updated_at": row["updated_at"]} if row else {}
+def run_latest_with_plan_state(prescription: Prescription) -> MatchingRun | None:
+    """The prescription's latest run (like matching.selectors.run_latest_for_prescription)
+    annotated with the plan's `plan_bundle_id` and `plan_updated_at`, in one query; its
+    `result` document is loaded only if used. For the bundles page, the busiest page."""
+    plan = Plan.objects.filter(prescription=prescription)
+    return (
+        MatchingRun.objects.filter(prescription=prescription)
+        .annotate(
+            plan_bundle_id=Subquery(plan.values("bundle_id")[:1]),
+            plan_updated_at=Subquery(plan.values("updated_at")[:1]),
+        )
+        .defer("result")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def plan_for_prescription(prescription: Prescription) -> Plan | None:

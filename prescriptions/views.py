@@ -261,9 +261,10 @@ CSRF_MARK = "<!--csrf-field-->"
 
 def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun) -> str | None:
     """The finished run's HTML (stale notice, bundles or shortfall), or None when the
-    prescription no longer parses against its outline."""
-    plan = selectors.plan_state(prescription)
-    plan_changed = plan["updated_at"].timestamp() if plan else None
+    prescription no longer parses against its outline. `run` carries the plan state
+    (`selectors.run_latest_with_plan_state`)."""
+    plan_bundle_id = getattr(run, "plan_bundle_id", None)
+    plan_updated_at = getattr(run, "plan_updated_at", None)
     key = ":".join(
         str(part)
         for part in (
@@ -271,8 +272,8 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
             run.pk,
             run.is_stale,
             prescription.updated_at.timestamp(),
-            plan.get("bundle_id"),
-            plan_changed,
+            plan_bundle_id,
+            plan_updated_at.timestamp() if plan_updated_at else None,
         )
     )
     html: str | None = cache.get(key)
@@ -283,7 +284,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
         context: dict[str, Any] = {
             "prescription": prescription,
             "run": run,
-            "plan_bundle_id": plan.get("bundle_id"),
+            "plan_bundle_id": plan_bundle_id,
             "csrf_field": mark_safe(CSRF_MARK),  # noqa: S308 - a constant marker
             **selectors.bundles_page(prescription=prescription, spec=spec, run=run),
         }
@@ -300,7 +301,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
 def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest run: live progress while it computes, then the ranked bundles."""
     prescription = _prescription(request, pk)
-    run = run_latest_for_prescription(prescription)
+    run = selectors.run_latest_with_plan_state(prescription)
     context: dict[str, Any] = {"prescription": prescription, "run": run, "spec_invalid": False}
     if run is not None and run.status == MatchingRun.Status.DONE:
         html = _run_html(request, prescription, run)

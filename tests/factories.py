@@ -39,10 +39,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
-        if create:
-            obj.save()
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # set_password ran after the insert: persist the hash.
+        if create and results:
+            instance.save()
 
 
 class DisciplineFactory(factory.django.DjangoModelFactory):

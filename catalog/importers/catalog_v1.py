@@ -48,6 +48,7 @@ from catalog.models import (
 )
 from catalog.rules import course_rule_errors
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from core.jsontext import NUL_MESSAGE, first_nul_path
 from core.money import CENT
 
 FORMAT_TAG = "cqr-catalog/1"
@@ -159,6 +160,9 @@ def import_document(*, document: dict[str, Any]) -> tuple[ImportSummary, set[int
 def _read_top(document: object) -> dict[str, list[Any]]:
     if not isinstance(document, dict):
         raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
+    nul_at = first_nul_path(document)
+    if nul_at:
+        raise CatalogImportError([f"{nul_at}: {NUL_MESSAGE}"])
     tag = document.get("format")
     if tag != FORMAT_TAG:
         raise CatalogImportError([f'format: must be "{FORMAT_TAG}", not {show(tag)}'])

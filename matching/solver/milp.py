@@ -4,7 +4,8 @@ HiGHS prints a banner the first time a `Highs` object is created in a process, b
 any option can be set, straight to file descriptor 1.  `recommend --json` must print one
 JSON document and nothing else, so the very first construction runs with fds 1 and 2
 pointed at /dev/null; every instance then gets output_flag/log_to_console off before a
-model is passed.
+model is passed.  (Other threads writing to fd 1/2 during those few milliseconds would
+lose that output; a worker can call quiet_highs() once at start-up to avoid it.)
 """
 
 from __future__ import annotations

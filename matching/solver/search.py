@@ -2,11 +2,13 @@
 
 Each phase minimises one objective with every earlier objective bounded by the value the
 current plan reached (a row bound; the data are integral, so `<= value + 0.5` is exact).
-Phases after the first start from the current plan (a MIP start), so a phase stopped by
-the time limit can only keep or improve the plan, never lose it.  No weighted sum is
-used: weights big enough to be lexicographic would exceed double precision on large
-catalogs.  Large models are first cut down by `core.reduce`, which keeps every plan that
-is at least as good as a known one in the first objective, so all phases stay exact.
+Each phase also bounds its own objective by the current plan's value (a cutoff row; no
+MIP start, see milp.Milp.solve), and the plan is kept when HiGHS finds nothing better, so
+a phase stopped by the time limit can only keep or improve the plan, never lose it.  No
+weighted sum is used: weights big enough to be lexicographic would exceed double
+precision on large catalogs.  Large models are first cut down by `core.reduce` and
+`dominance.tighten`, which keep a lexicographically optimal plan among those at least as
+good as a known one, so every phase stays exact.
 """
 
 from __future__ import annotations

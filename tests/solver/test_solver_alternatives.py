@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from solver_support import bundle_sets, check_bundle, course, problem
-
 from matching.solver import solve
+from tests.solver.solver_support import bundle_sets, check_bundle, course, problem
 
 CATALOG = [
     course("c1", {"A": 100}, 500, hours=400, provider="p1"),

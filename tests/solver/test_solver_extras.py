@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from solver_support import check_bundle, course, problem
-
 from matching.solver import Bundle, Extra, Problem, Result, Shortfall, solve
+from tests.solver.solver_support import check_bundle, course, problem
 
 MAJORS = {"A": "Safety", "B": "Safety", "C": "Procedures"}
 

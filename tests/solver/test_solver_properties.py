@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solver_support import T0, brute_force, bundle_sets, check_bundle
 
 from matching.solver import Course, Extra, Package, Problem, Result, solve
+from tests.solver.solver_support import T0, brute_force, bundle_sets, check_bundle
 
 SUBS = ("A", "B", "C")
 MAJORS = {"A": "M1", "B": "M1", "C": "M2"}

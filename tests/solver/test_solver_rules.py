@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from solver_support import D0, T0, check_bundle, course, day, problem
-
 from matching.solver import Bundle, Exclusion, Package, Problem, Result, Shortfall, solve
+from tests.solver.solver_support import D0, T0, check_bundle, course, day, problem
 
 
 def only_bundle(p: Problem) -> tuple[Result, Bundle]:

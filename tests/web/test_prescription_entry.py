@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services
 from catalog.models import Subcategory
 from matching.models import MatchingRun
 from prescriptions.models import Prescription
@@ -257,3 +258,12 @@ def test_delete_removes_the_prescription(client, bob, bob_prescription):
     response = client.post(reverse("prescriptions:delete", args=[bob_prescription.pk]))
     assert response.status_code == 302
     assert not Prescription.objects.filter(pk=bob_prescription.pk).exists()
+
+
+def test_the_form_starts_with_the_discipline_of_the_profile(client, bob, catalog):
+    services.profile_update(
+        user=bob, full_name="Bob", arrt_id="", disciplines=[catalog.outline.discipline]
+    )
+    client.force_login(bob)
+    html = client.get(reverse("prescriptions:new")).content.decode()
+    assert f'id="id_credits_{sub_id("Image Formation")}"' in html
