@@ -51,7 +51,7 @@ compose-check:
 
 pytest:
 	DATABASE_URL=$(PG_URL) CQR_REQUIRE_SERVICES=1 CQR_TEST_REDIS_URL=redis://127.0.0.1:6379/15 \
-		$(PY) -m pytest -q -p no:cacheprovider
+		$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 worker:
 	@scripts/bootstrap.sh venv
