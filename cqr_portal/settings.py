@@ -249,4 +249,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    # Every 4xx is logged as a warning by default; clients' mistakes are not ours to alert on.
+    "loggers": {
+        "django.request": {"level": env_str("DJANGO_REQUEST_LOG_LEVEL", "ERROR")},
+        "django.security": {"level": "WARNING"},
+    },
 }

@@ -126,3 +126,84 @@ def check_alternatives(p: Problem, r: Result) -> None:
             assert {c.provider for c in p.courses if c.code in b.courses} == {b.label[17:]}
         else:
             assert b.label in ("cheapest", "fewest hours", "fewest courses", "next cheapest")
+
+
+@st.composite
+def extra_problems(draw: st.DrawFn) -> Problem:
+    """Instances dominated by extra requirements (contract §6): `required` may be empty,
+    up to all three extra kinds at once, and some courses give CE credits only (they are
+    candidates only through total_ce)."""
+    n = draw(st.integers(3, 8))
+    cs = []
+    for i in range(n):
+        c = draw(courses(f"c{i}"))
+        if draw(st.integers(0, 4)) == 0:  # a course with no credit in the discipline
+            c = Course(
+                code=c.code,
+                provider=c.provider,
+                price=c.price,
+                hours=c.hours,
+                ce_credits=draw(st.sampled_from((100, 200, 50))),
+                credits={},
+                format=c.format,
+                approval_expires=c.approval_expires,
+                event_date=c.event_date,
+            )
+        cs.append(c)
+    codes = [c.code for c in cs]
+    packages = tuple(
+        Package(
+            code=f"k{j}",
+            provider=draw(st.sampled_from(PROVIDERS)),
+            price=draw(st.sampled_from((300, 100, 600))),
+            courses=tuple(draw(st.lists(st.sampled_from(codes), min_size=1, max_size=4))),
+        )
+        for j in range(draw(st.integers(0, 2)))
+    )
+    kinds = draw(
+        st.lists(
+            st.sampled_from(("total_ce", "total_discipline", "major_minimum")),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    extras = tuple(Extra(kind, draw(st.sampled_from((50, 100, 200, 300, 400)))) for kind in kinds)
+    required = {
+        s: draw(st.sampled_from((100, 50)))
+        for s in draw(st.lists(st.sampled_from(SUBS), max_size=2, unique=True))
+    }
+    subset = st.frozensets(st.sampled_from(codes), max_size=2)
+    return Problem(
+        required=required,
+        courses=tuple(cs),
+        packages=packages,
+        as_of=T0,
+        deadline=T0 + timedelta(days=90 - draw(st.integers(0, 60))),
+        hours_per_week=draw(st.sampled_from((None, None, 1500, 300))),
+        exclude_providers=draw(st.sampled_from((frozenset(), frozenset({"p3"})))),
+        completed=draw(subset),
+        owned=draw(subset),
+        extras=extras,
+        majors=MAJORS,
+        alternatives=draw(st.integers(0, 2)),
+    )
+
+
+@SETTINGS
+@given(extra_problems())
+def test_solver_matches_brute_force_with_extra_requirements(p: Problem) -> None:
+    r = solve(p)
+    best = brute_force(p)
+    if best is None:
+        assert r.status == "infeasible"
+        assert r.bundles == ()
+        if r.shortfall:  # every reported key really is short of eligible credit
+            assert {s.category for s in r.shortfall} <= set(r.remaining)
+            assert all(s.available < s.required for s in r.shortfall)
+        return
+    assert r.status == "optimal" and r.gap == 0.0
+    b1 = r.bundles[0]
+    check_bundle(p, b1)
+    assert (b1.price, b1.hours, len(b1.courses)) == (best.price, best.hours, best.count)
+    check_alternatives(p, r)
