@@ -13,35 +13,14 @@ Writes bench/results/orlib_e2e.md. Exit status 1 unless every instance matches.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from orlib_data import read_instance, read_optima
 from recommend_common import RESULTS, Portal, machine_note, markdown_table
-
-ORLIB = Path(
-    os.environ.get(
-        "CQR_ORLIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib"
-    )
-)
-
-
-def read_instance(path: Path) -> tuple[list[int], list[list[int]]]:
-    """(column costs, rows as lists of 0-based column indices)."""
-    numbers = [int(token) for token in path.read_text().split()]
-    m, n = numbers[0], numbers[1]
-    costs = numbers[2 : 2 + n]
-    pos = 2 + n
-    rows: list[list[int]] = []
-    for _ in range(m):
-        k = numbers[pos]
-        rows.append([j - 1 for j in numbers[pos + 1 : pos + 1 + k]])
-        pos += 1 + k
-    return costs, rows
 
 
 def discipline_code(name: str) -> str:
@@ -102,7 +81,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated instance names")
     parser.add_argument("--time-limit", default="", help="seconds (default: the portal's, 20)")
     args = parser.parse_args()
-    optima = json.loads((ORLIB / "optima.json").read_text())
+    optima = read_optima()
     names = [n for n in optima if not args.only or n in args.only.split(",")]
     table: list[list[Any]] = []
     all_ok = True
@@ -110,7 +89,7 @@ def main() -> int:
         portal = Portal(Path(tmp))
         portal.migrate()
         for name in names:
-            costs, rows = read_instance(ORLIB / f"{name}.txt")
+            costs, rows = read_instance(name)
             import_seconds = portal.import_catalog(
                 catalog_document(name, costs, rows), name=f"{name}.json"
             )

@@ -11,7 +11,6 @@ x 100 with status "optimal".  Writes bench/results/orlib_solver.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -20,27 +19,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from orlib_data import read_instance, read_optima  # noqa: E402
 
 from matching.solver import Course, Problem, solve  # noqa: E402
 
-DATA = Path("/work/shared/benchmarks/orlib")
 OUT = ROOT / "bench" / "results" / "orlib_solver.md"
 AS_OF = date(2026, 1, 1)
 DEADLINE = date(2027, 12, 31)
-
-
-def read_instance(path: Path) -> tuple[int, list[int], list[list[int]]]:
-    """(rows, column costs, per row the 0-based columns covering it)."""
-    numbers = [int(tok) for tok in path.read_text().split()]
-    m, n = numbers[0], numbers[1]
-    costs = numbers[2 : 2 + n]
-    pos = 2 + n
-    rows: list[list[int]] = []
-    for _ in range(m):
-        k = numbers[pos]
-        rows.append([j - 1 for j in numbers[pos + 1 : pos + 1 + k]])
-        pos += 1 + k
-    return m, costs, rows
 
 
 def to_problem(m: int, costs: list[int], rows: list[list[int]], time_limit: float) -> Problem:
@@ -70,7 +57,8 @@ def to_problem(m: int, costs: list[int], rows: list[list[int]], time_limit: floa
 
 
 def run(name: str, optimum: int, time_limit: float) -> dict[str, object]:
-    m, costs, rows = read_instance(DATA / f"{name}.txt")
+    costs, rows = read_instance(name)
+    m = len(rows)
     problem = to_problem(m, costs, rows, time_limit)
     began = time.perf_counter()
     result = solve(problem)
@@ -122,7 +110,7 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--only", nargs="*")
     args = parser.parse_args()
-    optima = json.loads((DATA / "optima.json").read_text())
+    optima = read_optima()
     names = sorted(args.only or optima, key=lambda s: (len(s), s))
     load = os.getloadavg()[0]
     results = []

@@ -364,7 +364,30 @@ def default_hours(ce_credits: Decimal) -> Decimal:
     return (ce_credits * DEFAULT_MINUTES_PER_CREDIT / 60).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class CourseAdminForm(forms.ModelForm):
+class ProviderRecordAdminForm(forms.ModelForm):
+    """What the course and package forms share: a price is never negative, and a saved
+    record stays with its provider (the error names the record)."""
+
+    def clean_price(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("price")
+        if value is not None and value < 0:
+            raise ValidationError("The price cannot be negative.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        provider = cleaned.get("provider")
+        if self.instance.pk and provider is not None and provider.pk != self.instance.provider_id:
+            noun = self._meta.model._meta.verbose_name
+            self.add_error(
+                "provider",
+                f"{noun.capitalize()} {self.instance.code} belongs to {self.instance.provider}; "
+                f"a {noun} cannot be moved to another provider.",
+            )
+        return cleaned
+
+
+class CourseAdminForm(ProviderRecordAdminForm):
     class Meta:
         model = Course
         formfield_callback = https_formfield
@@ -405,12 +428,6 @@ class CourseAdminForm(forms.ModelForm):
             raise ValidationError("CE credits must be greater than 0.")
         return value
 
-    def clean_price(self) -> Decimal | None:
-        value: Decimal | None = self.cleaned_data.get("price")
-        if value is not None and value < 0:
-            raise ValidationError("The price cannot be negative.")
-        return value
-
     def clean_hours(self) -> Decimal | None:
         value: Decimal | None = self.cleaned_data.get("hours")
         if value is not None and value < 0:
@@ -418,14 +435,7 @@ class CourseAdminForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        provider = cleaned.get("provider")
-        if self.instance.pk and provider is not None and provider.pk != self.instance.provider_id:
-            self.add_error(
-                "provider",
-                f"Course {self.instance.code} belongs to {self.instance.provider}; a course "
-                "cannot be moved to another provider.",
-            )
+        cleaned = super().clean()
         ce_credits = cleaned.get("ce_credits")
         if cleaned.get("hours") is None and ce_credits is not None and ce_credits > 0:
             cleaned["hours"] = default_hours(ce_credits)
@@ -573,27 +583,10 @@ class PackageItemInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PackageAdminForm(forms.ModelForm):
+class PackageAdminForm(ProviderRecordAdminForm):
     class Meta:
         model = Package
         fields = ["provider", "code", "title", "price", "is_active"]
-
-    def clean_price(self) -> Decimal | None:
-        value: Decimal | None = self.cleaned_data.get("price")
-        if value is not None and value < 0:
-            raise ValidationError("The price cannot be negative.")
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        provider = cleaned.get("provider")
-        if self.instance.pk and provider is not None and provider.pk != self.instance.provider_id:
-            self.add_error(
-                "provider",
-                f"Package {self.instance.code} belongs to {self.instance.provider}; a package "
-                "cannot be moved to another provider.",
-            )
-        return cleaned
 
 
 @admin.register(Package)

@@ -7,10 +7,11 @@ apply the same rules and report the same messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -208,6 +209,20 @@ def _own_provider(request: Request, code: str | None) -> Provider:
     raise PermissionDenied(f'You are not staff of provider "{code}".')
 
 
+def _new_record_provider(
+    request: Request, data: dict[str, Any], model: type[Course] | type[Package]
+) -> Provider:
+    """The provider a new course or package goes to (see `_own_provider`); a code that
+    provider already uses for that kind of record is a 400 naming it."""
+    provider = _own_provider(request, data.get("provider"))
+    if model.objects.filter(provider=provider, code=data["code"]).exists():
+        kind = model._meta.verbose_name
+        raise serializers.ValidationError(
+            {"code": f'provider "{provider.code}" already has a {kind} "{data["code"]}"'}
+        )
+    return provider
+
+
 def _import_records(
     request: Request,
     *,
@@ -224,6 +239,35 @@ PROVIDER_QUERY = OpenApiParameter(
 )
 
 
+# The key of a new course or package: its code, and its provider if you staff several.
+# (No docstring: the create APIs' input schemas would inherit it as their description.)
+class NewRecordKeySerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=100)
+    provider = serializers.SlugField(
+        max_length=60, required=False, help_text="Needed only if you staff several."
+    )
+
+
+def _record_write_responses(output: type[serializers.Serializer[Any]]) -> dict[int, Any]:
+    """The answers of a write to one of your records: the record, a 400 or a 404."""
+    return {200: output, 400: error_response(400), 404: error_response(404)}
+
+
+def _staff_list_page(
+    view: APIView,
+    request: Request,
+    list_for_staff: Callable[..., QuerySet[Any]],
+    serializer_class: type[serializers.Serializer[Any]],
+) -> Response:
+    """One page of the user's providers' records, or only those of `?provider=`."""
+    records = list_for_staff(
+        user=request.user, provider_code=request.query_params.get("provider") or None
+    )
+    return paginated_response(
+        request=request, view=view, queryset=records, serializer_class=serializer_class
+    )
+
+
 class ProviderCourseListApi(ApiView):
     """Your providers' courses (retired ones too) with distribution rows and packages."""
 
@@ -236,15 +280,7 @@ class ProviderCourseListApi(ApiView):
         responses={200: StaffCourseOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        courses = course_list_for_staff(
-            user=request.user, provider_code=request.query_params.get("provider") or None
-        )
-        return paginated_response(
-            request=request,
-            view=self,
-            queryset=courses,
-            serializer_class=StaffCourseOutputSerializer,
-        )
+        return _staff_list_page(self, request, course_list_for_staff, StaffCourseOutputSerializer)
 
 
 class ProviderCourseCreateApi(ApiView):
@@ -252,11 +288,8 @@ class ProviderCourseCreateApi(ApiView):
 
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(CourseFieldsSerializer):
-        code = serializers.CharField(max_length=100)
-        provider = serializers.SlugField(
-            max_length=60, required=False, help_text="Needed only if you staff several."
-        )
+    class InputSerializer(CourseFieldsSerializer, NewRecordKeySerializer):
+        pass
 
     @extend_schema(
         tags=PROVIDER_TAG,
@@ -272,11 +305,7 @@ class ProviderCourseCreateApi(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(self.InputSerializer, request)
-        provider = _own_provider(request, data.get("provider"))
-        if Course.objects.filter(provider=provider, code=data["code"]).exists():
-            raise serializers.ValidationError(
-                {"code": f'provider "{provider.code}" already has a course "{data["code"]}"'}
-            )
+        provider = _new_record_provider(request, data, Course)
         record = course_record_from_input(data, code=data["code"], provider=provider.code)
         _import_records(request, courses=[record])
         course = course_list_for_staff(user=request.user).get(provider=provider, code=data["code"])
@@ -308,11 +337,7 @@ class ProviderCourseUpdateApi(ApiView):
     @extend_schema(
         tags=PROVIDER_TAG,
         request=InputSerializer,
-        responses={
-            200: StaffCourseOutputSerializer,
-            400: error_response(400),
-            404: error_response(404),
-        },
+        responses=_record_write_responses(StaffCourseOutputSerializer),
         examples=[OpenApiExample("New price", value=EXAMPLE_COURSE, request_only=True)],
     )
     def post(self, request: Request, course_id: int) -> Response:
@@ -332,11 +357,7 @@ class ProviderCourseRetireApi(ApiView):
     @extend_schema(
         tags=PROVIDER_TAG,
         request=None,
-        responses={
-            200: StaffCourseOutputSerializer,
-            400: error_response(400),
-            404: error_response(404),
-        },
+        responses=_record_write_responses(StaffCourseOutputSerializer),
     )
     def post(self, request: Request, course_id: int) -> Response:
         course = course_get_for_staff(user=request.user, course_id=course_id)
@@ -357,25 +378,14 @@ class ProviderPackageListApi(ApiView):
         responses={200: StaffPackageOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        packages = package_list_for_staff(
-            user=request.user, provider_code=request.query_params.get("provider") or None
-        )
-        return paginated_response(
-            request=request,
-            view=self,
-            queryset=packages,
-            serializer_class=StaffPackageOutputSerializer,
-        )
+        return _staff_list_page(self, request, package_list_for_staff, StaffPackageOutputSerializer)
 
 
 class ProviderPackageCreateApi(ApiView):
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(PackageFieldsSerializer):
-        code = serializers.CharField(max_length=100)
-        provider = serializers.SlugField(
-            max_length=60, required=False, help_text="Needed only if you staff several."
-        )
+    class InputSerializer(PackageFieldsSerializer, NewRecordKeySerializer):
+        pass
 
     @extend_schema(
         tags=PROVIDER_TAG,
@@ -396,11 +406,7 @@ class ProviderPackageCreateApi(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(self.InputSerializer, request)
-        provider = _own_provider(request, data.get("provider"))
-        if Package.objects.filter(provider=provider, code=data["code"]).exists():
-            raise serializers.ValidationError(
-                {"code": f'provider "{provider.code}" already has a package "{data["code"]}"'}
-            )
+        provider = _new_record_provider(request, data, Package)
         record = package_record_from_input(data, code=data["code"], provider=provider.code)
         _import_records(request, packages=[record])
         package = package_list_for_staff(user=request.user).get(
@@ -430,11 +436,7 @@ class ProviderPackageUpdateApi(ApiView):
     @extend_schema(
         tags=PROVIDER_TAG,
         request=InputSerializer,
-        responses={
-            200: StaffPackageOutputSerializer,
-            400: error_response(400),
-            404: error_response(404),
-        },
+        responses=_record_write_responses(StaffPackageOutputSerializer),
     )
     def post(self, request: Request, package_id: int) -> Response:
         package = package_get_for_staff(user=request.user, package_id=package_id)
@@ -451,11 +453,7 @@ class ProviderPackageRetireApi(ApiView):
     @extend_schema(
         tags=PROVIDER_TAG,
         request=None,
-        responses={
-            200: StaffPackageOutputSerializer,
-            400: error_response(400),
-            404: error_response(404),
-        },
+        responses=_record_write_responses(StaffPackageOutputSerializer),
     )
     def post(self, request: Request, package_id: int) -> Response:
         package = package_get_for_staff(user=request.user, package_id=package_id)

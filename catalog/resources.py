@@ -32,6 +32,7 @@ from import_export.formats import base_formats  # type: ignore[import-untyped]
 from import_export.forms import ExportForm  # type: ignore[import-untyped]
 from import_export.results import Error, Result, RowResult  # type: ignore[import-untyped]
 
+from catalog.importers.catalog_v1 import COURSE_FIELDS
 from catalog.models import (
     DEFAULT_MINUTES_PER_CREDIT,
     Course,
@@ -41,22 +42,8 @@ from catalog.models import (
 from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import
 from core.money import CENT
 
-COLUMNS = (
-    "provider",
-    "code",
-    "title",
-    "format",
-    "price",
-    "ce_credits",
-    "hours",
-    "approval_expires",
-    "event_date",
-    "url",
-    "arrt_activity_id",
-    "cqr_eligible",
-    "is_active",
-    "distribution",
-)
+# One row per course: its key, the fields an import writes (in that order), its distribution.
+COLUMNS = ("provider", "code", *COURSE_FIELDS, "distribution")
 FIELDS = tuple("course_format" if c == "format" else c for c in COLUMNS)  # resource fields
 REQUIRED_COLUMNS = ("provider", "code", "title", "format", "price", "ce_credits", "distribution")
 # Absent columns keep the stored value (new courses get the default).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.expressions import OrderBy
@@ -105,6 +105,19 @@ def subcategory_resolve(*, discipline_code: str, name: str) -> Subcategory | Non
 
 # --- Public listing selectors (catalog and outline pages) ---------------------------------
 
+
+def _distribution_in_outline_order() -> QuerySet[CreditDistribution]:
+    """Credit distribution rows (to prefetch on courses) in their outline's order."""
+    return CreditDistribution.objects.select_related(
+        "subcategory__major", "subcategory__outline__discipline"
+    ).order_by(
+        "subcategory__outline__discipline__code",
+        "subcategory__major__position",
+        "subcategory__position",
+        "subcategory__name",
+    )
+
+
 COURSE_SORTS: dict[str, list[OrderBy | str]] = {
     "title": ["title", "code"],
     "price": [F("price").asc(nulls_last=True), "title", "code"],
@@ -147,14 +160,7 @@ def course_list_public(
         courses = courses.filter(format=format)
     if provider:
         courses = courses.filter(provider__code=provider)
-    distribution = CreditDistribution.objects.select_related(
-        "subcategory__major", "subcategory__outline__discipline"
-    ).order_by(
-        "subcategory__outline__discipline__code",
-        "subcategory__major__position",
-        "subcategory__position",
-        "subcategory__name",
-    )
+    distribution = _distribution_in_outline_order()
     packages = Package.objects.filter(is_active=True).order_by("price", "title")
     return (
         courses.select_related("provider")
@@ -238,14 +244,7 @@ def provider_list_for_staff(*, user: Any) -> QuerySet[Provider]:
 
 
 def _staff_courses(user: Any) -> QuerySet[Course]:
-    distribution = CreditDistribution.objects.select_related(
-        "subcategory__major", "subcategory__outline__discipline"
-    ).order_by(
-        "subcategory__outline__discipline__code",
-        "subcategory__major__position",
-        "subcategory__position",
-        "subcategory__name",
-    )
+    distribution = _distribution_in_outline_order()
     return (
         Course.objects.filter(provider__in=provider_list_for_staff(user=user))
         .select_related("provider")
@@ -256,12 +255,19 @@ def _staff_courses(user: Any) -> QuerySet[Course]:
     )
 
 
+Owned = TypeVar("Owned", Course, Package)
+
+
+def _of_provider(records: QuerySet[Owned], provider_code: str | None) -> QuerySet[Owned]:
+    """Only `provider_code`'s records when one is named, by provider and code."""
+    if provider_code:
+        records = records.filter(provider__code=provider_code)
+    return records.order_by("provider__code", "code")
+
+
 def course_list_for_staff(*, user: Any, provider_code: str | None = None) -> QuerySet[Course]:
     """Every course (retired too) of the user's providers, with distribution and packages."""
-    courses = _staff_courses(user)
-    if provider_code:
-        courses = courses.filter(provider__code=provider_code)
-    return courses.order_by("provider__code", "code")
+    return _of_provider(_staff_courses(user), provider_code)
 
 
 def course_get_for_staff(*, user: Any, course_id: int) -> Course:
@@ -279,10 +285,7 @@ def _staff_packages(user: Any) -> QuerySet[Package]:
 
 def package_list_for_staff(*, user: Any, provider_code: str | None = None) -> QuerySet[Package]:
     """Every package (retired too) of the user's providers, with member course codes."""
-    packages = _staff_packages(user)
-    if provider_code:
-        packages = packages.filter(provider__code=provider_code)
-    return packages.order_by("provider__code", "code")
+    return _of_provider(_staff_packages(user), provider_code)
 
 
 def package_get_for_staff(*, user: Any, package_id: int) -> Package:

@@ -263,7 +263,8 @@ def solver_problem_from_spec(
         courses=tuple(solver_courses),
         packages=packages,
         as_of=spec.as_of,
-        deadline=spec.deadline,
+        # With a biennium ending before the deadline, everything is due by its end.
+        deadline=spec.plan_deadline,
         hours_per_week=(
             None if spec.hours_per_week is None else to_hundredths(spec.hours_per_week)
         ),

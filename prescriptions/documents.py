@@ -58,10 +58,24 @@ class PrescriptionSpec:
     formats: frozenset[str] | None = None  # None = all formats
     exclude_providers: tuple[Provider, ...] = ()
     extras: tuple[tuple[str, Decimal], ...] = ()
+    # The last day of the technologist's CE biennium (§7.1, with a total_ce extra).
+    biennium_ends_on: date | None = None
 
     @property
     def discipline(self) -> Discipline:
         return self.outline.discipline
+
+    @property
+    def plan_deadline(self) -> date:
+        """The date every planned course must be done by: the deadline, or the end of the
+        biennium when a total_ce requirement has to be met before an earlier date."""
+        if self.biennium_ends_on is not None and self.biennium_ends_on < self.deadline:
+            return self.biennium_ends_on
+        return self.deadline
+
+    @property
+    def deadline_from_biennium(self) -> bool:
+        return self.plan_deadline != self.deadline
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,7 +317,9 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
     if document.get("as_of") is not None:
         as_of = _required_date(errors, document, "as_of")
 
-    extras = _parse_extras(errors, _list_field(errors, document, "extra"))
+    extra_rows = _list_field(errors, document, "extra")
+    extras = _parse_extras(errors, extra_rows)
+    biennium_ends_on = _parse_biennium_end(errors, document, issued_on, extra_rows)
     required_raw = _list_field(errors, document, "required")
     if not required_raw and not extras and isinstance(document.get("required", []), list):
         errors.add("required", "must list at least one {category, credits} unless extra is given")
@@ -333,7 +349,29 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
         formats=formats,
         exclude_providers=excluded,
         extras=extras,
+        biennium_ends_on=biennium_ends_on,
     )
+
+
+def _parse_biennium_end(
+    errors: _Errors,
+    document: Mapping[str, Any],
+    issued_on: date | None,
+    extra_rows: list[Any],
+) -> date | None:
+    """`biennium_ends_on` (§7.1): only with a total_ce extra, on or after issued_on.
+    (A total_ce row with bad credits still counts here: its own message says what.)"""
+    if document.get("biennium_ends_on") is None:
+        return None
+    ends_on = _required_date(errors, document, "biennium_ends_on")
+    if ends_on is None:
+        return None
+    if not any(isinstance(row, dict) and row.get("kind") == "total_ce" for row in extra_rows):
+        errors.add("biennium_ends_on", "applies only with a total_ce extra requirement")
+        return None
+    if issued_on and ends_on < issued_on:
+        errors.add("biennium_ends_on", "must be on or after issued_on")
+    return ends_on
 
 
 def _current_outline(errors: _Errors, code: Any) -> OutlineVersion | None:
@@ -507,6 +545,9 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         formats=formats,
         exclude_providers=tuple(prescription.excluded_providers.all()),
         extras=extras,
+        biennium_ends_on=(
+            prescription.biennium_ends_on if any(kind == "total_ce" for kind, _ in extras) else None
+        ),
     )
 
 
@@ -536,4 +577,6 @@ def prescription_document_from_spec(spec: PrescriptionSpec) -> dict[str, Any]:
             {"kind": kind, "credits": f"{credits.quantize(CENT):.2f}"}
             for kind, credits in spec.extras
         ]
+    if spec.biennium_ends_on is not None:
+        document["biennium_ends_on"] = spec.biennium_ends_on.isoformat()
     return document

@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from catalog.models import (
     Course,
@@ -31,6 +32,39 @@ from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 
 STEP = Decimal("0.25")
 MAX_CREDITS_PER_SUBCATEGORY = Decimal("99")
+# What the technologist plans (contract §6): the prescription alone, structured education
+# (the postprimary pathway), or a CQR prescription that also finishes the CE biennium.
+OBLIGATION_CQR = "cqr"
+OBLIGATION_STRUCTURED = "structured-education"
+OBLIGATION_BIENNIUM = "cqr-biennium"
+OBLIGATIONS = [
+    (OBLIGATION_CQR, "CQR prescription"),
+    (OBLIGATION_STRUCTURED, "Structured education"),
+    (OBLIGATION_BIENNIUM, "CQR + count toward my biennium"),
+]
+OBLIGATION_HELP = {
+    OBLIGATION_CQR: "The credits per subcategory that ARRT prescribed after your self-assessment.",
+    OBLIGATION_STRUCTURED: "Postprimary pathway: 16 credits reflecting the discipline's "
+    "content outline, at least 1 in each major category, within 24 months before you apply.",
+    OBLIGATION_BIENNIUM: "Your prescription plus the CE credits you still need this biennium "
+    "(ARRT asks for 24 every two years): most CQR credits count toward both, so the courses "
+    "are bought once for everything.",
+}
+STRUCTURED_TOTAL = Decimal(16)
+STRUCTURED_MAJOR_MINIMUM = Decimal(1)
+# Scalar fields a GET of the form (the no-JavaScript "Show the requirement" step, or the
+# htmx swap of the requirement part) carries over as initial values.
+CARRIED_FIELDS = (
+    "title",
+    "issued_on",
+    "deadline",
+    "as_of",
+    "hours_per_week",
+    "biennium_credits",
+    "biennium_ends_on",
+    "structured_total",
+    "structured_major_minimum",
+)
 CREDIT_PREFIX = "credits_"
 # Above this many courses the no-JavaScript picker lists only the search results.
 PICKER_FULL_LIST_MAX = 400
@@ -84,12 +118,31 @@ class CourseChoiceField(forms.ModelMultipleChoiceField):
         return course_label(obj)
 
 
-class PrescriptionForm(forms.Form):
-    """The whole prescription; credit fields are added per subcategory of the outline."""
+def obligation_of(value: Any) -> str:
+    """A valid obligation code (unknown or missing values mean a CQR prescription)."""
+    return value if value in dict(OBLIGATIONS) else OBLIGATION_CQR
 
+
+def initial_from_query(query: Any) -> dict[str, Any]:
+    """Initial values from a GET of the form (see CARRIED_FIELDS); empty values skipped."""
+    return {name: query[name] for name in CARRIED_FIELDS if query.get(name)}
+
+
+class PrescriptionForm(forms.Form):
+    """The whole prescription; credit fields are added per subcategory of the outline.
+
+    `obligation` decides which requirement fields the form has: subcategory credits (CQR),
+    the structured-education totals, or subcategory credits plus the biennium."""
+
+    obligation = forms.ChoiceField(
+        label="What are you planning?",
+        choices=OBLIGATIONS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     discipline = forms.ChoiceField(
         label="Discipline",
-        help_text="The credential this CQR prescription is for.",
+        help_text="The credential this prescription or requirement is for.",
     )
     title = forms.CharField(
         label="Name for this prescription",
@@ -158,6 +211,42 @@ class PrescriptionForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6, "class": "course-select"}),
         help_text="They cost nothing in a plan.",
     )
+    biennium_credits = forms.DecimalField(
+        label="CE credits still needed this biennium",
+        required=False,
+        min_value=Decimal("0.25"),
+        max_value=MAX_CREDITS_PER_SUBCATEGORY,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}),
+        help_text="24 minus the CE credits you have already earned this biennium (the courses "
+        "you list below as completed included).",
+    )
+    biennium_ends_on = forms.DateField(
+        label="Biennium ends on",
+        widget=DateInput(),
+        required=False,
+        help_text="The last day of your current two-year CE period, as shown in your ARRT "
+        "account. If it comes before your CQR deadline, the plan finishes by this date.",
+        error_messages={"invalid": "Enter the end of your biennium as a date, e.g. 2027-06-30."},
+    )
+    structured_total = forms.DecimalField(
+        label="Credits in the discipline, all subcategories together",
+        required=False,
+        min_value=STEP,
+        max_value=MAX_CREDITS_PER_SUBCATEGORY,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}),
+        help_text="ARRT requires 16 credits reflecting the discipline's content outline.",
+    )
+    structured_major_minimum = forms.DecimalField(
+        label="At least this many in each major category",
+        required=False,
+        min_value=STEP,
+        max_value=MAX_CREDITS_PER_SUBCATEGORY,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}),
+        help_text="ARRT requires at least 1 credit in each major category of the outline.",
+    )
     share_anonymously = forms.BooleanField(
         label="Share my prescription anonymously",
         required=False,
@@ -166,14 +255,27 @@ class PrescriptionForm(forms.Form):
         "offer the right courses. It is off unless you turn it on.",
     )
 
-    def __init__(self, *args: Any, outline: OutlineVersion | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        outline: OutlineVersion | None = None,
+        obligation: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.outline = outline
+        picked_kind = self.data.get("obligation") if self.is_bound else None
+        self.plan_kind = obligation_of(
+            picked_kind or obligation or self.initial.get("obligation") or OBLIGATION_CQR
+        )
+        self.initial["obligation"] = self.plan_kind
         discipline = cast(forms.ChoiceField, self.fields["discipline"])
         discipline.choices = [("", "Choose a discipline…"), *discipline_choices()]
         self.fields["formats"].initial = [value for value, _ in CourseFormat.choices]
         self.subcategories: list[Subcategory] = []
+        self.majors: list[str] = []
         self.large_catalog = False
+        self._label_for_obligation()
         if outline is None:
             return
         self.fields["discipline"].initial = outline.discipline.code
@@ -195,6 +297,12 @@ class PrescriptionForm(forms.Form):
         providers.queryset = Provider.objects.filter(
             Exists(courses.filter(provider=OuterRef("pk")))
         ).order_by("name")
+        if self.is_structured:
+            # Structured education names no subcategories: only its totals.
+            self.majors = list(
+                outline.majors.order_by("position", "name").values_list("name", flat=True)
+            )
+            return
         self.subcategories = list(
             outline.subcategories.select_related("major").order_by(
                 "major__position", "major__name", "position", "name"
@@ -212,6 +320,50 @@ class PrescriptionForm(forms.Form):
                 ),
             )
 
+    @property
+    def is_structured(self) -> bool:
+        return self.plan_kind == OBLIGATION_STRUCTURED
+
+    @property
+    def with_biennium(self) -> bool:
+        return self.plan_kind == OBLIGATION_BIENNIUM
+
+    def _label_for_obligation(self) -> None:
+        """Labels, help and defaults that depend on what is planned."""
+        if self.is_structured:
+            issued, deadline = self.fields["issued_on"], self.fields["deadline"]
+            issued.label = "Count courses from"
+            issued.help_text = (
+                "Structured education must be completed within the 24 months before you "
+                "apply: the first day a course counts from."
+            )
+            issued.error_messages["required"] = "Enter the first day courses count from."
+            issued.initial = timezone.localdate()
+            deadline.label = "Planned application date"
+            deadline.help_text = "Every course of the plan is due by the day you plan to apply."
+            deadline.error_messages["required"] = "Enter the date you plan to apply."
+            self.fields["structured_total"].initial = STRUCTURED_TOTAL
+            self.fields["structured_major_minimum"].initial = STRUCTURED_MAJOR_MINIMUM
+            self._require(
+                structured_total="Enter the credits structured education requires (16).",
+                structured_major_minimum="Enter the credits required in each major category (1).",
+            )
+        elif self.with_biennium:
+            self.fields["deadline"].help_text = (
+                "The last day of your CQR compliance window. If your biennium ends earlier, "
+                "the plan finishes by the end of the biennium."
+            )
+            self._require(
+                biennium_credits="Enter the CE credits you still need this biennium.",
+                biennium_ends_on="Enter the date your biennium ends.",
+            )
+
+    def _require(self, **messages: str) -> None:
+        """Make fields of the chosen obligation required, with their own messages."""
+        for name, message in messages.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+
     # --- rendering helpers -------------------------------------------------------------
 
     def credit_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -224,6 +376,25 @@ class PrescriptionForm(forms.Form):
     def general_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("issued_on", "deadline", "as_of")]
 
+    def obligation_options(self) -> list[dict[str, Any]]:
+        """The radio buttons of `obligation`, each with its explanation."""
+        return [
+            {
+                "value": value,
+                "label": label,
+                "help": OBLIGATION_HELP[value],
+                "id": f"{self['obligation'].auto_id}_{i}",
+                "checked": value == self.plan_kind,
+            }
+            for i, (value, label) in enumerate(OBLIGATIONS)
+        ]
+
+    def biennium_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("biennium_credits", "biennium_ends_on")]
+
+    def structured_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("structured_total", "structured_major_minimum")]
+
     def credit_errors(self) -> list[str]:
         return [str(e) for e in self.errors.get("__credits__", [])]
 
@@ -233,7 +404,7 @@ class PrescriptionForm(forms.Form):
         code: str = self.cleaned_data["discipline"]
         if self.outline is None or self.outline.discipline.code != code:
             raise forms.ValidationError(
-                "Choose the discipline and press “Show subcategories” before entering credits."
+                "Choose the discipline and press “Show the requirement” before entering credits."
             )
         return code
 
@@ -248,6 +419,7 @@ class PrescriptionForm(forms.Form):
                     f"{sub.name}: use steps of 0.25 credits (for example 1.25 or 1.50), "
                     f"not {value}.",
                 )
+        self._clean_obligation_fields(cleaned)
         if self.subcategories and not any(
             cleaned.get(f"{CREDIT_PREFIX}{sub.pk}") for sub in self.subcategories
         ):
@@ -273,6 +445,30 @@ class PrescriptionForm(forms.Form):
             )
         return cleaned
 
+    def clean_obligation(self) -> str:
+        return obligation_of(self.cleaned_data.get("obligation"))
+
+    def _clean_obligation_fields(self, cleaned: dict[str, Any]) -> None:
+        """The biennium must not end before the prescription was issued or before the
+        planning date (required fields are checked per field, see `_require`)."""
+        ends = cleaned.get("biennium_ends_on")
+        if not self.with_biennium or ends is None:
+            return
+        issued, as_of = cleaned.get("issued_on"), cleaned.get("as_of")
+        start = as_of or timezone.localdate()
+        if issued and ends < issued:
+            self.add_error(
+                "biennium_ends_on",
+                f"The end of your biennium ({human_date(ends)}) is before the issue date "
+                f"({human_date(issued)}); enter the end of your current biennium.",
+            )
+        elif ends < start:
+            self.add_error(
+                "biennium_ends_on",
+                f"Your biennium ended on {human_date(ends)}, before the planning date "
+                f"({human_date(start)}); enter the end of your current biennium.",
+            )
+
     # --- output ------------------------------------------------------------------------
 
     def document(self) -> dict[str, Any]:
@@ -285,6 +481,7 @@ class PrescriptionForm(forms.Form):
         ]
         document: dict[str, Any] = {
             "format": PRESCRIPTION_FORMAT,
+            "kind": "structured-education" if self.is_structured else "cqr",
             "discipline": data["discipline"],
             "issued_on": data["issued_on"].isoformat(),
             "deadline": data["deadline"].isoformat(),
@@ -298,6 +495,18 @@ class PrescriptionForm(forms.Form):
             document["as_of"] = data["as_of"].isoformat()
         if data.get("hours_per_week") is not None:
             document["hours_per_week"] = f"{data['hours_per_week']:.2f}"
+        if self.is_structured:
+            document["extra"] = [
+                {"kind": "total_discipline", "credits": f"{data['structured_total']:.2f}"},
+                {"kind": "major_minimum", "credits": f"{data['structured_major_minimum']:.2f}"},
+            ]
+        elif self.with_biennium:
+            # total_ce counts the completed courses too (contract §6), and the technologist
+            # gave what is still needed with them already earned: add them back once.
+            completed_ce = sum((c.ce_credits for c in data.get("completed") or []), Decimal(0))
+            total = data["biennium_credits"] + completed_ce
+            document["extra"] = [{"kind": "total_ce", "credits": f"{total:.2f}"}]
+            document["biennium_ends_on"] = data["biennium_ends_on"].isoformat()
         return document
 
 
@@ -318,6 +527,16 @@ def prescription_initial(prescription: Any) -> dict[str, Any]:
     }
     for row in prescription.required.select_related("subcategory"):
         initial[f"{CREDIT_PREFIX}{row.subcategory_id}"] = row.credits
+    extras = {row.kind: row.credits for row in prescription.extras.all()}
+    if prescription.kind == OBLIGATION_STRUCTURED:
+        initial["obligation"] = OBLIGATION_STRUCTURED
+        initial["structured_total"] = extras.get("total_discipline")
+        initial["structured_major_minimum"] = extras.get("major_minimum")
+    elif "total_ce" in extras:
+        completed_ce = sum((c.ce_credits for c in initial["completed"]), Decimal(0))
+        initial["obligation"] = OBLIGATION_BIENNIUM
+        initial["biennium_credits"] = max(Decimal(0), extras["total_ce"] - completed_ce)
+        initial["biennium_ends_on"] = prescription.biennium_ends_on
     return initial
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,6 +25,9 @@ class Prescription(TimeStampedModel):
     title = models.CharField(max_length=200, blank=True)
     issued_on = models.DateField()
     deadline = models.DateField()
+    # The end of the technologist's CE biennium, for a prescription planned together with
+    # the biennium (a total_ce extra); the plan finishes by it when it comes first.
+    biennium_ends_on = models.DateField(null=True, blank=True)
     # Planning date; null means "today" at computation time.
     as_of = models.DateField(null=True, blank=True)
     hours_per_week = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -44,10 +49,22 @@ class Prescription(TimeStampedModel):
                 condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gt=0),
                 name="prescription_hours_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(biennium_ends_on__isnull=True)
+                | Q(biennium_ends_on__gte=models.F("issued_on")),
+                name="prescription_biennium_after_issue",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title or f"{self.outline.discipline.code} {self.get_kind_display()}"
+
+    @property
+    def plan_deadline(self) -> date:
+        """The deadline, or the end of the biennium when that comes first."""
+        if self.biennium_ends_on is not None and self.biennium_ends_on < self.deadline:
+            return self.biennium_ends_on
+        return self.deadline
 
 
 class RequiredCredit(models.Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,10 +40,14 @@ ZERO = Decimal("0.00")
 WARN_DAYS = 30
 FORMAT_LABELS = dict(CourseFormat.choices)
 MINIMUMS_GROUP = "Structured education minimums"
+TOTALS_GROUP = "Totals"
 EXTRA_LABELS = {
-    "total_ce": "Total CE credits",
+    "total_ce": "Biennial CE credits",
     "total_discipline": "All credits in the discipline",
 }
+# Needs shown as what is still needed after the completed courses: the technologist gives
+# the CE credits still needed this biennium, so completed courses are not listed again.
+NET_OF_COMPLETED = frozenset({"total_ce"})
 
 
 def human_date(value: date | None) -> str:
@@ -297,14 +301,28 @@ class Requirement:
                 label = EXTRA_LABELS.get(kind, kind)
                 if kind == "total_discipline":
                     label = f"All {discipline.name} credits"
-                needs.append(Need(key=kind, label=label, group="Totals", required=credits))
+                needs.append(Need(key=kind, label=label, group=TOTALS_GROUP, required=credits))
         self.needs = needs
         self._completed = list(spec.completed)
         self._cache: dict[int, dict[str, Decimal]] = {}
 
     @property
+    def credits_label(self) -> str:
+        """What the distribution credits are called: CQR credits, or for structured
+        education the credits in the discipline."""
+        if self.spec.kind == "structured-education":
+            return f"Credits in {self.spec.outline.discipline.code}"
+        return "CQR credits"
+
+    @property
+    def credits_unit(self) -> str:
+        """`credits_label` after a number: "4.50 CQR credits", "16.00 credits in MR"."""
+        label = self.credits_label
+        return label[:1].lower() + label[1:]
+
+    @property
     def subcategory_keys(self) -> list[str]:
-        return [n.key for n in self.needs if n.group not in {"Totals"} and ":" not in n.key]
+        return [n.key for n in self.needs if n.group != TOTALS_GROUP and ":" not in n.key]
 
     def contributions(self, courses: Iterable[Course]) -> dict[int, dict[str, Decimal]]:
         """course id -> {need key: credits} (uncapped), plus "_cqr" (discipline total).
@@ -350,11 +368,20 @@ class Requirement:
     def sheet(self, lines: Sequence[CourseLine]) -> Sheet:
         """Tallies for the needs: completed courses + `lines` (done ones count as done)."""
         line_courses = [line.course for line in lines if line.course is not None]
-        contrib = self.contributions([*self._completed, *line_courses])
+        # A course done in the plan and then re-planned is also a completed course of the
+        # prescription: its line counts it, once.
+        in_lines = {course.pk for course in line_courses}
+        completed = [c for c in self._completed if c.pk not in in_lines]
+        contrib = self.contributions([*completed, *line_courses])
         tallies = [Tally(need=need) for need in self.needs]
-        for course in self._completed:
+        for course in completed:
             for tally in tallies:
                 tally.completed += contrib.get(course.pk, {}).get(tally.need.key, ZERO)
+        for tally in tallies:
+            if tally.need.key in NET_OF_COMPLETED:
+                still = max(ZERO, tally.need.required - tally.completed)
+                tally.need = replace(tally.need, required=still)
+                tally.completed = ZERO
         for line in lines:
             if line.course is None:
                 line.cells = [None for _ in self.needs]
@@ -401,7 +428,7 @@ class Sheet:
             (
                 min(t.planned + t.done, max(ZERO, t.need.required - t.completed))
                 for t in self.tallies
-                if t.need.group not in {"Totals", MINIMUMS_GROUP}
+                if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}
             ),
             ZERO,
         )
@@ -425,6 +452,105 @@ class Sheet:
     @property
     def last_due(self) -> date | None:
         return max((line.complete_by for line in self.lines), default=None)
+
+    @property
+    def is_structured(self) -> bool:
+        return self.requirement.spec.kind == "structured-education"
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        """Each obligation's progress on its own (contract §6): the prescription's
+        subcategories, the biennial CE, and the discipline totals (structured education)."""
+        spec = self.requirement.spec
+        code = spec.outline.discipline.code
+        subs = [t for t in self.tallies if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}]
+        by_key = {t.need.key: t for t in self.tallies}
+        majors = [t for t in self.tallies if t.need.group == MINIMUMS_GROUP]
+        result: list[Obligation] = []
+        if subs:
+            result.append(
+                Obligation(
+                    title="Subcategories required" if self.is_structured else "CQR prescription",
+                    unit="CQR credits",
+                    total=sum((min(t.total, t.need.required) for t in subs), ZERO),
+                    required=sum((t.need.required for t in subs), ZERO),
+                    parts=tuple(
+                        ObligationPart(t.need.label, t.total, t.need.required) for t in subs
+                    ),
+                    parts_intro="per subcategory",
+                )
+            )
+        ce = by_key.get("total_ce")
+        if ce is not None:
+            result.append(
+                Obligation(
+                    title="Biennial CE",
+                    unit="CE credits",
+                    total=ce.in_plan,
+                    required=ce.need.required,
+                    note="still needed this biennium",
+                )
+            )
+        discipline = by_key.get("total_discipline")
+        if discipline is not None or majors:
+            minimum = majors[0].need.required if majors else ZERO
+            result.append(
+                Obligation(
+                    title="Structured education" if self.is_structured else "Discipline totals",
+                    unit=f"credits in {code}",
+                    total=(
+                        discipline.total
+                        if discipline
+                        else sum((min(t.total, t.need.required) for t in majors), ZERO)
+                    ),
+                    required=(
+                        discipline.need.required
+                        if discipline
+                        else sum((t.need.required for t in majors), ZERO)
+                    ),
+                    parts=tuple(
+                        ObligationPart(t.need.key.removeprefix("major:"), t.total, t.need.required)
+                        for t in majors
+                    ),
+                    parts_intro=f"at least {amount(minimum)} in each major category",
+                    part_required_shown=False,
+                )
+            )
+        return result
+
+
+@dataclass(frozen=True)
+class ObligationPart:
+    label: str
+    total: Decimal
+    required: Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.required
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One obligation's progress: completed courses plus the lines, against its need."""
+
+    title: str  # "CQR prescription" | "Biennial CE" | "Structured education" | ...
+    unit: str  # "CQR credits" | "CE credits" | "credits in MR"
+    total: Decimal
+    required: Decimal
+    parts: tuple[ObligationPart, ...] = ()
+    parts_intro: str = ""
+    note: str = ""
+    # Parts print "3.00 of 3.00" (subcategories) or just "1.50" ("at least 1 in each").
+    part_required_shown: bool = True
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.required and all(part.met for part in self.parts)
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.required - self.total)
 
 
 # ---------------------------------------------------------------------------------------
@@ -541,6 +667,7 @@ def bundles_page(
     )
     return {
         "requirement": requirement,
+        "deadline_note": deadline_note(spec),
         "bundles": views,
         "comparison": comparison_rows(views, requirement) if len(views) > 1 else [],
         "shortfall": shortfall,
@@ -564,11 +691,16 @@ def comparison_rows(
         ("Study hours", [amount(v.bundle.hours) for v in views]),
         ("Courses", [str(len(v.sheet.lines)) for v in views]),
         ("Providers", [", ".join(v.sheet.providers) for v in views]),
-        ("CQR credits (distribution)", [amount(v.sheet.cqr_total) for v in views]),
+        (
+            f"{requirement.credits_label} (ARRT distribution)",
+            [amount(v.sheet.cqr_total) for v in views],
+        ),
         ("CE credits", [amount(v.sheet.ce_total) for v in views]),
         ("Last due date", [human_date(v.sheet.last_due) for v in views]),
     ]
-    for i, need in enumerate(requirement.needs):
+    # The needs as the sheets show them (the biennial CE is net of completed courses).
+    for i, tally in enumerate(views[0].sheet.tallies):
+        need = tally.need
         rows.append(
             (
                 f"{need.label} (needs {amount(need.required)})",
@@ -576,6 +708,18 @@ def comparison_rows(
             )
         )
     return rows
+
+
+def deadline_note(spec: PrescriptionSpec) -> str:
+    """In plain words, why the plan's due dates end before the deadline (or nothing)."""
+    if not spec.deadline_from_biennium:
+        return ""
+    ends = human_date(spec.plan_deadline)
+    return (
+        f"Your biennium ends on {ends}, before your CQR deadline ({human_date(spec.deadline)}). "
+        f"This plan uses the earlier date: every course is due by {ends}, so its CE credits "
+        "also count toward this biennium."
+    )
 
 
 # Exclusion reasons (matching.solver.eligibility) in plain words: (one course, several).
@@ -610,7 +754,7 @@ def reason_phrase(reason: str, count: int, spec: PrescriptionSpec) -> str:
     one, many = REASON_WORDS.get(reason, (f"of “{reason}”", f"of “{reason}”"))
     text = (one if count == 1 else many).format(
         as_of=human_date(spec.as_of),
-        deadline=human_date(spec.deadline),
+        deadline=human_date(spec.plan_deadline),
         hours=amount(spec.hours_per_week) if spec.hours_per_week is not None else "",
     )
     if count == 1:
@@ -828,7 +972,17 @@ class PlanDocument:
 
     @property
     def kind_label(self) -> str:
+        if self.spec.kind == "cqr" and any(kind == "total_ce" for kind, _ in self.spec.extras):
+            return "CQR prescription and biennial CE"
         return dict(Prescription.Kind.choices).get(self.spec.kind, self.spec.kind)
+
+    @property
+    def is_structured(self) -> bool:
+        return self.spec.kind == "structured-education"
+
+    @property
+    def deadline_note(self) -> str:
+        return deadline_note(self.spec)
 
 
 def plan_document_for_prescription(
@@ -948,7 +1102,7 @@ def plan_document_from_recommendation(
     for code in codes:
         course = courses.get(code)
         entry = schedule.get(code, {})
-        due = _iso(entry.get("complete_by")) or spec.deadline
+        due = _iso(entry.get("complete_by")) or spec.plan_deadline
         line = CourseLine(
             course=course, code=code, complete_by=due, start_by=_iso(entry.get("start_by"))
         )
@@ -1057,13 +1211,30 @@ def calendar_events(*, prescription: Prescription, document: PlanDocument) -> li
                     url=line.url,
                 )
             )
+    if document.is_structured:
+        summary = f"Planned application: {prescription}"
+        description = "The day you plan to apply: the structured education is done by then."
+    else:
+        summary = f"CQR deadline: {prescription}"
+        description = (
+            "The last day of your CQR compliance window. Report your CE to ARRT before it."
+        )
     events.append(
         CalendarEvent(
             uid=f"cqr-prescription-{prescription.pk}-deadline@cqr-planner",
             day=prescription.deadline,
-            summary=f"CQR deadline: {prescription}",
-            description="The last day of your CQR compliance window. Report your CE to ARRT "
-            "before it.",
+            summary=summary,
+            description=description,
         )
     )
+    if document.spec.biennium_ends_on is not None:
+        events.append(
+            CalendarEvent(
+                uid=f"cqr-prescription-{prescription.pk}-biennium@cqr-planner",
+                day=document.spec.biennium_ends_on,
+                summary=f"CE biennium ends: {prescription}",
+                description="The last day of your CE biennium: the CE credits of this plan "
+                "count toward it when earned by then.",
+            )
+        )
     return events

@@ -23,8 +23,17 @@ class RequiredCreditSerializer(serializers.Serializer[Any]):
 
 
 class ExtraRequirementSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=ExtraRequirement.Kind.choices)
-    credits = AmountField()
+    """An obligation planned together with the prescription (contract §6)."""
+
+    kind = serializers.ChoiceField(
+        choices=ExtraRequirement.Kind.choices,
+        help_text="`total_ce`: the CE credits of the plan's courses and the completed ones "
+        "reach `credits` (biennial CE); `total_discipline`: their distribution credits in "
+        "the discipline, all subcategories together, reach `credits` (structured education: "
+        "16); `major_minimum`: at least `credits` in every major category of the "
+        "discipline's current outline (structured education: 1).",
+    )
+    credits = AmountField(help_text="A positive number, at most 2 decimal places.")
 
 
 class PrescriptionDocumentSerializer(serializers.Serializer[Any]):
@@ -32,15 +41,35 @@ class PrescriptionDocumentSerializer(serializers.Serializer[Any]):
     every mistake is reported with its field (e.g. `required[1].category`)."""
 
     format = serializers.ChoiceField(choices=[(PRESCRIPTION_FORMAT, PRESCRIPTION_FORMAT)])
-    kind = serializers.ChoiceField(choices=Prescription.Kind.choices, required=False)
+    kind = serializers.ChoiceField(
+        choices=Prescription.Kind.choices,
+        required=False,
+        help_text="The obligation: `cqr` (default) or `structured-education`. It names the "
+        "obligation in pages and PDFs and changes no rule by itself.",
+    )
     discipline = serializers.CharField(help_text="Discipline code, e.g. CT.")
     issued_on = serializers.DateField()
     deadline = serializers.DateField()
     as_of = serializers.DateField(
         required=False, allow_null=True, help_text="Planning date; default: today."
     )
-    required = RequiredCreditSerializer(many=True, required=False)  # type: ignore[assignment]
-    extra = ExtraRequirementSerializer(many=True, required=False)
+    required = RequiredCreditSerializer(  # type: ignore[assignment]
+        many=True,
+        required=False,
+        help_text="Credits per subcategory; may be empty when `extra` is given.",
+    )
+    extra = ExtraRequirementSerializer(
+        many=True,
+        required=False,
+        help_text="Extra requirements planned in the same plan: biennial CE, structured "
+        "education. They share the deadline and every rule of the prescription.",
+    )
+    biennium_ends_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="With a `total_ce` extra: the last day of the CE biennium. When it comes "
+        "before `deadline`, every course of the plan is due by it.",
+    )
     completed = serializers.ListField(child=serializers.CharField(), required=False)
     owned = serializers.ListField(child=serializers.CharField(), required=False)
     hours_per_week = AmountField(required=False, allow_null=True)

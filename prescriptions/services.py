@@ -38,6 +38,7 @@ def _apply_spec(
     prescription.title = title.strip()
     prescription.issued_on = spec.issued_on
     prescription.deadline = spec.deadline
+    prescription.biennium_ends_on = spec.biennium_ends_on
     prescription.as_of = None if floating_as_of else spec.as_of
     prescription.hours_per_week = spec.hours_per_week
     prescription.formats = sorted(spec.formats) if spec.formats is not None else []

@@ -41,6 +41,7 @@ from prescriptions.forms import (
     PrescriptionForm,
     PrescriptionImportForm,
     current_outline,
+    initial_from_query,
     prescription_initial,
 )
 from prescriptions.models import Prescription
@@ -97,7 +98,11 @@ def _form_page(
     initial = prescription_initial(prescription) if prescription else {}
     if prescription and outline and outline.discipline.code != initial.get("discipline"):
         initial = {}
-    form = PrescriptionForm(data, outline=outline, initial=initial)
+    # The no-JavaScript "Show the requirement" step submits the form by GET: keep what
+    # was typed, and what is being planned.
+    initial.update(initial_from_query(request.GET))
+    obligation = request.GET.get("obligation") if data is None else None
+    form = PrescriptionForm(data, outline=outline, obligation=obligation, initial=initial)
     spec_errors: list[str] = []
     if data is not None and form.is_valid():
         document = form.document()
@@ -158,9 +163,14 @@ def prescription_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def discipline_fields(request: HttpRequest) -> HttpResponse:
-    """The discipline-dependent part of the form (htmx swaps it in on discipline change)."""
+    """The parts of the form that depend on the discipline and on what is planned (htmx
+    swaps them in when either changes); the dates typed so far are kept."""
     outline = current_outline(request.GET.get("discipline"))
-    form = PrescriptionForm(outline=outline)
+    form = PrescriptionForm(
+        outline=outline,
+        obligation=request.GET.get("obligation"),
+        initial=initial_from_query(request.GET),
+    )
     response = render(
         request, "prescriptions/_discipline_partial.html", {"form": form, "outline": outline}
     )
@@ -362,6 +372,7 @@ def _plan_page(
         "run": run,
         "today": today,
         "deadline_warning": selectors.plan_deadline_warning(prescription, today=today),
+        "deadline_note": selectors.deadline_note(spec) if spec is not None else "",
     }
     if plan is not None and spec is not None:
         sheet = selectors.Requirement(spec).sheet(selectors.plan_lines(plan, today=today))

@@ -78,6 +78,16 @@ def ahec_package(ahec: Provider, ahec_course: Course) -> Package:
     return package
 
 
+def management_form(prefix: str, *, total: int, initial: int) -> dict[str, int]:
+    """The management form of the inline formset `prefix`: how many rows, how many saved."""
+    return {
+        f"{prefix}-TOTAL_FORMS": total,
+        f"{prefix}-INITIAL_FORMS": initial,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+
+
 def course_post(
     course: Course | None = None,
     *,
@@ -116,12 +126,7 @@ def course_post(
         data[f"distribution-{index}-subcategory"] = subcategory_id
         data[f"distribution-{index}-credits"] = credits
     data.update(
-        {
-            "distribution-TOTAL_FORMS": len(existing) + len(rows),
-            "distribution-INITIAL_FORMS": len(existing),
-            "distribution-MIN_NUM_FORMS": 0,
-            "distribution-MAX_NUM_FORMS": 1000,
-        }
+        management_form("distribution", total=len(existing) + len(rows), initial=len(existing))
     )
     data.update({k: ("" if v is None else v) for k, v in fields.items()})
     return data
@@ -148,14 +153,7 @@ def package_post(
         data[f"items-{index}-course"] = item.course_id
     for offset, course in enumerate(courses):
         data[f"items-{len(existing) + offset}-course"] = course.pk
-    data.update(
-        {
-            "items-TOTAL_FORMS": len(existing) + len(courses),
-            "items-INITIAL_FORMS": len(existing),
-            "items-MIN_NUM_FORMS": 0,
-            "items-MAX_NUM_FORMS": 1000,
-        }
-    )
+    data.update(management_form("items", total=len(existing) + len(courses), initial=len(existing)))
     data.update(fields)
     return data
 

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.services import catalog_import
+from tests.contract import catalog_data
 
 CT_DOSE = {
     "code": "ahec-ct-dose",
@@ -51,17 +52,13 @@ GAGE_LIVE = {
     ],
 }
 
-PRESCRIPTION = {
-    "format": "cqr-prescription/1",
-    "discipline": "CT",
-    "issued_on": "2026-09-01",
-    "deadline": "2027-12-31",
-    "as_of": "2026-11-22",
-    "required": [
+# The contract tests' CT prescription, with one amount written as a JSON number.
+PRESCRIPTION = catalog_data.prescription(
+    required=[
         {"category": "Image Formation", "credits": "3.0"},
         {"category": "Radiation Safety and Dose", "credits": 1.5},
-    ],
-}
+    ]
+)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -82,30 +83,38 @@ class TestDemandByQuarter:
 
 
 class TestQueryCounts:
-    def _fill(self, ahec: Provider, gage: Provider, outline: OutlineVersion, n: int) -> None:
-        mine = course(ahec, f"a-{n}", outline, {DOSE: "1", CHEST: "1"})
-        theirs = course(gage, f"g-{n}", outline, {DOSE: "2"})
-        for i in range(n):
-            rx = shared_rx(outline, {DOSE: "1", CHEST: "2", FORMATION: "0.5"})
-            done_run(rx, [mine, theirs])
-            if i % 2:
-                chosen_plan(rx, [mine])
+    @pytest.fixture
+    def fill(
+        self, ahec: Provider, gage: Provider, ct_outline: OutlineVersion
+    ) -> Callable[[int], None]:
+        """Adds n shared CT prescriptions, each with a run using an ahec and a gage course
+        and every second one with a plan choosing the ahec course."""
+
+        def add(n: int) -> None:
+            mine = course(ahec, f"a-{n}", ct_outline, {DOSE: "1", CHEST: "1"})
+            theirs = course(gage, f"g-{n}", ct_outline, {DOSE: "2"})
+            for i in range(n):
+                rx = shared_rx(ct_outline, {DOSE: "1", CHEST: "2", FORMATION: "0.5"})
+                done_run(rx, [mine, theirs])
+                if i % 2:
+                    chosen_plan(rx, [mine])
+
+        return add
 
     def test_the_dashboard_costs_the_same_queries_for_5_or_40_prescriptions(
         self,
         client: Client,
         alice: Any,
         ahec: Provider,
-        gage: Provider,
-        ct_outline: OutlineVersion,
+        fill: Callable[[int], None],
         django_assert_max_num_queries: Any,
     ) -> None:
         client.force_login(alice)
         url = reverse("insights:dashboard", args=[ahec.pk])
-        self._fill(ahec, gage, ct_outline, 5)
+        fill(5)
         with django_assert_max_num_queries(30) as few:
             client.get(url)
-        self._fill(ahec, gage, ct_outline, 35)
+        fill(35)
         with django_assert_max_num_queries(30) as many:
             response = client.get(url)
         assert len(many.captured_queries) == len(few.captured_queries)
@@ -117,11 +126,10 @@ class TestQueryCounts:
         client: Client,
         alice: Any,
         ahec: Provider,
-        gage: Provider,
-        ct_outline: OutlineVersion,
+        fill: Callable[[int], None],
         django_assert_max_num_queries: Any,
     ) -> None:
-        self._fill(ahec, gage, ct_outline, 30)
+        fill(30)
         client.force_login(alice)
         url = reverse("insights:suggestion", args=[ahec.pk]) + "?discipline=CT"
         with django_assert_max_num_queries(25):

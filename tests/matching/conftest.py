@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 
 from catalog.models import Course, OutlineVersion, Package, PackageItem, Provider
+from tests.contract import catalog_data
 from tests.factories import (
     CourseFactory,
     DistributionFactory,
@@ -72,20 +73,8 @@ def catalog(db: None) -> Catalog:
     return Catalog(outline, ahec, gage, dose, image, gage_image, gage_small, pack)
 
 
-def prescription_document(**overrides) -> dict:
-    document = {
-        "format": "cqr-prescription/1",
-        "discipline": "CT",
-        "issued_on": "2026-09-01",
-        "deadline": "2027-12-31",
-        "as_of": "2026-11-22",
-        "required": [
-            {"category": "Image Formation", "credits": "3.0"},
-            {"category": "Radiation Safety and Dose", "credits": "1.5"},
-        ],
-    }
-    document.update(overrides)
-    return document
+# The same CT catalog as the contract tests' CATALOG, so their prescription fits it too.
+prescription_document = catalog_data.prescription
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from celery import Celery
+from celery import _state as celery_state
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 from django.db import transaction
@@ -39,8 +40,13 @@ def _require_redis() -> None:
 
 @pytest.fixture(scope="module")
 def redis_app() -> Iterator[Celery]:
-    """A Celery app on Redis (not eager), current for this module only."""
+    """A Celery app on Redis (not eager), current for this module only.
+
+    `start_worker` also makes it the process-wide default app (used by threads that never
+    set a current app, e.g. the live server of the browser tests): restore that too, or
+    later tests' tasks would be sent to a broker nobody consumes."""
     _require_redis()
+    previous_default = getattr(celery_state, "default_app", None)  # not in the type stubs
     app = Celery("cqr_portal_redis_tests", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(
@@ -53,6 +59,7 @@ def redis_app() -> Iterator[Celery]:
     try:
         yield app
     finally:
+        celery_state.set_default_app(previous_default)  # type: ignore[arg-type]  # may be None
         default_app.set_current()
 
 

@@ -258,3 +258,58 @@ def test_a_saved_prescription_with_an_unknown_format_is_invalid(
     prescription.save()
     with pytest.raises(PrescriptionInputError, match='formats\\[0\\]: unknown format "fax"'):
         prescription_spec_from_model(prescription)
+
+
+def test_an_earlier_biennium_end_becomes_the_plan_deadline(catalog: Catalog) -> None:
+    extra = [{"kind": "total_ce", "credits": "24"}]
+    spec = prescription_spec_from_document(
+        prescription_document(extra=extra, biennium_ends_on="2027-06-30")
+    )
+    assert (spec.deadline, spec.biennium_ends_on) == (date(2027, 12, 31), date(2027, 6, 30))
+    assert spec.plan_deadline == date(2027, 6, 30) and spec.deadline_from_biennium
+    assert prescription_document_from_spec(spec)["biennium_ends_on"] == "2027-06-30"
+    assert prescription_spec_from_document(prescription_document_from_spec(spec)) == spec
+    later = prescription_spec_from_document(
+        prescription_document(extra=extra, biennium_ends_on="2028-06-30")
+    )
+    assert later.plan_deadline == date(2027, 12, 31) and not later.deadline_from_biennium
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"biennium_ends_on": "2027-06-30"}, "biennium_ends_on: applies only with a total_ce"),
+        (
+            {"biennium_ends_on": "2026-01-31", "extra": [{"kind": "total_ce", "credits": 24}]},
+            "biennium_ends_on: must be on or after issued_on",
+        ),
+        (
+            {"biennium_ends_on": "June 2027", "extra": [{"kind": "total_ce", "credits": 24}]},
+            'biennium_ends_on: must be an ISO date YYYY-MM-DD, not "June 2027"',
+        ),
+        (
+            {"extra": [{"kind": "total_ce", "credits": 2}, {"kind": "total_ce", "credits": 3}]},
+            "extra[1].kind: total_ce is given more than once",
+        ),
+        (
+            {"extra": [{"kind": "total_ce", "credits": "-1"}]},
+            "extra[0].credits: must be a positive",
+        ),
+        ({"extra": [{"credits": 1}]}, "extra[0].kind: unknown kind None"),
+        ({"extra": ["total_ce"]}, "extra[0]: must be an object with kind and credits"),
+    ],
+)
+def test_it_rejects_bad_extras_naming_the_field(catalog: Catalog, overrides, message) -> None:
+    errors = errors_of(prescription_document(**overrides))
+    assert any(error.startswith(message) for error in errors), errors
+
+
+def test_a_saved_biennium_end_counts_only_with_a_total_ce_requirement(
+    catalog: Catalog, prescription
+) -> None:
+    prescription.biennium_ends_on = date(2027, 3, 31)
+    prescription.save()
+    assert prescription_spec_from_model(prescription).biennium_ends_on is None
+    ExtraRequirement.objects.create(prescription=prescription, kind="total_ce", credits=D(6))
+    spec = prescription_spec_from_model(prescription)
+    assert spec.plan_deadline == date(2027, 3, 31) == prescription.plan_deadline

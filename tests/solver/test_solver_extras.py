@@ -100,3 +100,40 @@ def test_major_minimum_shortfall_names_the_major() -> None:
     r = solve(p)
     assert r.status == "infeasible"
     assert r.shortfall == (Shortfall("major:Procedures", 100, 0),)
+
+
+def test_a_shortfall_names_the_short_major_even_when_the_subcategories_are_met() -> None:
+    c = course("c", {"C": 300}, 100)
+    p = problem({"C": 100}, [c], extras=(Extra("major_minimum", 100),), majors=MAJORS)
+    r = solve(p)
+    assert r.status == "infeasible"
+    assert r.shortfall == (Shortfall("major:Safety", 100, 0),)
+
+
+def test_courses_widened_in_by_total_ce_still_obey_the_filters() -> None:
+    a = course("a", {"A": 100}, 100, ce=100)
+    live = course("live", {}, 50, ce=500, fmt="live")
+    p = problem(
+        {"A": 100}, [a, live], extras=(Extra("total_ce", 400),), formats=frozenset({"online"})
+    )
+    r = solve(p)
+    assert r.status == "infeasible"
+    assert r.shortfall == (Shortfall("total_ce", 400, 100),)
+    assert [(e.course, e.reason) for e in r.exclusions] == [("live", "format")]
+
+
+def test_every_alternative_meets_the_extra_requirements_too() -> None:
+    cs = [
+        course(
+            f"x{i}", {"A": 100 * (i % 3 + 1)}, 100 * (i + 1), ce=150 + 50 * i, provider=f"p{i % 2}"
+        )
+        for i in range(6)
+    ]
+    ce_only = course("ce", {}, 250, ce=500, provider="p1")
+    p = problem({"A": 200}, [*cs, ce_only], extras=(Extra("total_ce", 800),), alternatives=4)
+    r = solve(p)
+    assert r.status == "optimal" and len(r.bundles) == 5
+    for b in r.bundles:
+        check_bundle(p, b)  # covers every requirement key, total_ce included
+        assert b.credits["total_ce"] == b.ce_credits >= 800
+    assert r.bundles[0].price == 550 and set(r.bundles[0].courses) == {"ce", "x0", "x1"}

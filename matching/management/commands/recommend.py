@@ -180,7 +180,7 @@ def render_text(recommendation: Recommendation) -> str:
     document = recommendation.document
     lines = [
         f"{spec.outline.discipline.code} {spec.kind} prescription: deadline "
-        f"{spec.deadline.isoformat()}, planning from {spec.as_of.isoformat()}"
+        f"{spec.plan_deadline.isoformat()}, planning from {spec.as_of.isoformat()}"
         + (
             f", {spec.hours_per_week} study hours a week" if spec.hours_per_week is not None else ""
         ),
@@ -197,7 +197,8 @@ def render_text(recommendation: Recommendation) -> str:
         )
     else:
         lines.append(
-            f"Status: infeasible — no plan meets the prescription by {spec.deadline.isoformat()}."
+            "Status: infeasible — no plan meets the prescription by "
+            f"{spec.plan_deadline.isoformat()}."
         )
     by_code = {course.code: course for course in problem.courses}
     for bundle in result.bundles:
