@@ -77,17 +77,13 @@ def prescription_create(
     `floating_as_of=True` stores no planning date, so every run plans from its own today
     (what the web form does when "Plan from" is left empty).
     """
-    prescription = Prescription(owner=owner)
-    _apply_spec(
-        prescription,
+    return _save_and_queue(
+        Prescription(owner=owner),
         spec=spec,
         title=title,
         share_anonymously=share_anonymously,
         floating_as_of=floating_as_of,
     )
-    _write_rows(prescription, spec)
-    matching_services.run_create(prescription=prescription)
-    return prescription
 
 
 @transaction.atomic
@@ -100,6 +96,24 @@ def prescription_update(
     floating_as_of: bool = False,
 ) -> Prescription:
     """Replace a prescription's content and queue a new run; the chosen plan is kept."""
+    return _save_and_queue(
+        prescription,
+        spec=spec,
+        title=title,
+        share_anonymously=share_anonymously,
+        floating_as_of=floating_as_of,
+    )
+
+
+def _save_and_queue(
+    prescription: Prescription,
+    *,
+    spec: PrescriptionSpec,
+    title: str,
+    share_anonymously: bool,
+    floating_as_of: bool,
+) -> Prescription:
+    """Write the spec onto the prescription and its rows, then queue a matching run."""
     _apply_spec(
         prescription,
         spec=spec,
