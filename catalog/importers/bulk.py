@@ -120,13 +120,21 @@ def update_rows(model: type[Model], rows: Sequence[Row], fields: Sequence[str]) 
     pairs = [(_getter(column, None), column.get_db_prep_save) for column in columns]
     with connection.cursor() as cursor:
         for chunk in chunks(rows, WRITE_CHUNK):
-            cursor.executemany(
-                sql,
-                [
-                    [prep(get(row), connection) for get, prep in pairs] + [row["id"]]
-                    for row in chunk
-                ],
-            )
+            params = [
+                [prep(get(row), connection) for get, prep in pairs] + [row["id"]] for row in chunk
+            ]
+            _execute_many(connection, cursor, sql, params)
+
+
+def _execute_many(connection: Any, cursor: Any, sql: str, params: list[list[Any]]) -> None:
+    """One statement, many parameter rows. psycopg2's executemany sends one statement per
+    row (a round trip each); execute_batch joins them into pages, ~10× fewer round trips."""
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_batch
+
+        execute_batch(cursor.cursor, sql, params, page_size=1000)
+    else:
+        cursor.executemany(sql, params)
 
 
 def delete_where_in(model: type[Model], field: str, values: Sequence[Any]) -> None:
