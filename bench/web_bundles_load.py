@@ -97,7 +97,7 @@ def db_url(base: str, name: str) -> str:
 
 
 def psql(base: str, sql: str) -> None:
-    import psycopg2  # type: ignore[import-untyped]
+    import psycopg2
 
     conn = psycopg2.connect(base)
     conn.autocommit = True
