@@ -169,32 +169,16 @@ def prescriptions(names: dict[str, list[str]]) -> list[tuple[str, dict[str, Any]
 def bare_highs_seconds(problem: Any) -> float:
     """HiGHS run() time on the solver's formulation of `problem`, price objective only."""
     import highspy
-    import numpy as np
 
     from matching.solver.formulation import build
     from matching.solver.instance import prepare
+    from matching.solver.milp import pass_formulation
 
     form = build(prepare(problem))
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)
-    h.passModel(
-        form.num_cols,
-        form.num_rows,
-        len(form.value),
-        int(highspy.MatrixFormat.kRowwise),
-        int(highspy.ObjSense.kMinimize),
-        0.0,
-        form.price,
-        form.col_lower,
-        form.col_upper,
-        form.row_lower,
-        form.row_upper,
-        form.starts[:-1].astype(np.int32),
-        form.index.astype(np.int32),
-        form.value,
-        form.integrality.astype(np.int32),
-    )
+    pass_formulation(h, form)
     began = time.perf_counter()
     h.run()
     return time.perf_counter() - began

@@ -96,6 +96,27 @@ class Outcome:
     seconds: float
 
 
+def pass_formulation(h: highspy.Highs, form: Formulation) -> highspy.HighsStatus:
+    """Hand `form` to the Highs instance `h` (price objective); returns HiGHS's status."""
+    return h.passModel(
+        form.num_cols,
+        form.num_rows,
+        len(form.value),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        form.price,
+        form.col_lower,
+        form.col_upper,
+        form.row_lower,
+        form.row_upper,
+        form.starts[:-1].astype(np.int32),
+        form.index.astype(np.int32),
+        form.value,
+        form.integrality.astype(np.int32),
+    )
+
+
 class Milp:
     """One HiGHS model; objectives and objective-row bounds change between phases."""
 
@@ -108,27 +129,10 @@ class Milp:
             ("random_seed", 0),
         ):
             self._h.setOptionValue(name, value)
-        f = form
-        status = self._h.passModel(
-            f.num_cols,
-            f.num_rows,
-            len(f.value),
-            int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            f.price,
-            f.col_lower,
-            f.col_upper,
-            f.row_lower,
-            f.row_upper,
-            f.starts[:-1].astype(np.int32),
-            f.index.astype(np.int32),
-            f.value,
-            f.integrality.astype(np.int32),
-        )
+        status = pass_formulation(self._h, form)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
-        self._cost = f.price
+        self._cost = form.price
 
     def set_objective(self, cost: FloatArray) -> None:
         if cost is self._cost:
