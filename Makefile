@@ -4,6 +4,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PG_URL ?= postgresql://app:app@127.0.0.1:5432/app
 REDIS_URL ?= redis://127.0.0.1:6379/0
+# Several checkouts on one machine can test side by side with their own database and Redis db.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
 
 .PHONY: help run test lint typecheck check-migrations compose-check pytest worker bench venv services
 
@@ -50,8 +53,8 @@ compose-check:
 	else echo "docker-compose not installed; skipping compose validation"; fi
 
 pytest:
-	DATABASE_URL=$(PG_URL) CQR_REQUIRE_SERVICES=1 CQR_TEST_REDIS_URL=redis://127.0.0.1:6379/15 \
-		$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
+	DATABASE_URL=$(PG_URL) CQR_REQUIRE_SERVICES=1 CQR_TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)
 
 worker:
 	@scripts/bootstrap.sh venv
