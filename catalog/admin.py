@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -41,7 +41,7 @@ from catalog.models import (
     SubcategoryAlias,
 )
 from catalog.resources import CourseImportExportMixin
-from catalog.rules import course_rule_errors
+from catalog.rules import course_rule_errors, course_rule_warnings
 from catalog.services import catalog_record_change
 from core.money import CENT, format_amount
 
@@ -325,7 +325,6 @@ class DistributionFormSet(BaseInlineFormSet):
             ce_credits=course.ce_credits,
             event_date=course.event_date,
             distribution=rows,
-            sold_in_package=True,  # price/event rules are reported on the course form
         )
         if "distribution" in errors:
             raise ValidationError(
@@ -410,7 +409,10 @@ class CourseAdminForm(ProviderRecordAdminForm):
         help_texts = {
             "provider": "Set when the course is created; a course cannot move to another provider.",
             "code": "Unique within the provider's catalog; imports use it to update the course.",
-            "price": "Leave empty only for a course sold only inside packages.",
+            "price": (
+                "Leave empty for a course sold only inside packages (while no package "
+                "includes it, the planner never buys it)."
+            ),
             "hours": "Study time. Leave empty for CE credits × 50 minutes.",
             "approval_expires": "The last day on which the course can be completed for credit.",
             "event_date": "Webinars and live events only: the one day they can be taken.",
@@ -447,16 +449,11 @@ class CourseAdminForm(ProviderRecordAdminForm):
                 ce_credits=ce_credits,
                 event_date=cleaned.get("event_date"),
                 distribution=(),  # checked with the inline rows by DistributionFormSet
-                sold_in_package=self._sold_in_package(),
             )
             code = cleaned.get("code") or self.instance.code or "(new)"
-            for field in ("event_date", "price"):
-                if field in errors:
-                    self.add_error(field, f"Course {code}: {errors[field]}.")
+            if "event_date" in errors:
+                self.add_error("event_date", f"Course {code}: {errors['event_date']}.")
         return cleaned
-
-    def _sold_in_package(self) -> bool:
-        return bool(self.instance.pk) and self.instance.package_items.exists()
 
 
 @admin.register(Course)
@@ -528,13 +525,23 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
         course: Course = form.instance
         verb = "changed" if change else "added"
         catalog_record_change(providers=[course.provider], reason=f"admin: {verb} {course.code}")
+        _warn_unsold(request, [course])
+
+
+def _warn_unsold(request: HttpRequest, courses: Iterable[Course]) -> None:
+    """A warning (not an error) per package-only course that no package includes now."""
+    for course in courses:
+        sold = course.package_items.exists()
+        for message in course_rule_warnings(price=course.price, sold_in_package=sold).values():
+            messages.warning(request, f"Course {course.code}: {message}.")
 
 
 # --- Packages --------------------------------------------------------------------------
 
 
 class PackageItemFormSet(BaseInlineFormSet):
-    """Members must belong to the package's provider; a package-only course keeps a package."""
+    """Members must belong to the package's provider (removing a package-only course from
+    its last package is allowed: the admin warns that the planner cannot buy it now)."""
 
     def clean(self) -> None:
         super().clean()
@@ -547,23 +554,15 @@ class PackageItemFormSet(BaseInlineFormSet):
             course = form.cleaned_data.get("course")
             if course is None:
                 continue
-            if _deleting(self, form):
-                self._check_not_stranded(package, course)
-            elif package.provider_id is not None and course.provider_id != package.provider_id:
+            if (
+                not _deleting(self, form)
+                and package.provider_id is not None
+                and course.provider_id != package.provider_id
+            ):
                 raise ValidationError(
                     f"Package {package.code or '(new)'}, courses: {course.code} belongs to "
                     f"{course.provider}, not to the package's provider."
                 )
-
-    def _check_not_stranded(self, package: Package, course: Course) -> None:
-        if course.price is not None:
-            return
-        others = PackageItem.objects.filter(course=course).exclude(package_id=package.pk)
-        if not others.exists():
-            raise ValidationError(
-                f"Package {package.code}, courses: {course.code} has no price of its own and "
-                "is sold only in this package; give it a price before removing it."
-            )
 
 
 class PackageItemInline(admin.TabularInline):
@@ -621,6 +620,10 @@ class PackageAdmin(ProviderScopedAdmin):
         catalog_record_change(
             providers=[package.provider], reason=f"admin: {verb} package {package.code}"
         )
+        removed = [
+            item.course for formset in formsets for item in getattr(formset, "deleted_objects", ())
+        ]
+        _warn_unsold(request, [c for c in removed if isinstance(c, Course)])
 
 
 # --- Outlines, providers, memberships (site staff) -----------------------------------------

@@ -2,6 +2,11 @@
 
 Pure functions over plain values, so each caller (JSON record, admin form, API payload)
 reports the same message for the same mistake.
+
+A course with no price is sold only inside packages. It is valid even when no package
+includes it (yet) (contract §1): the engine never buys it, it still counts when a
+prescription lists it as owned, and a later package makes it buyable. The admin shows
+`course_rule_warnings` for it instead of an error.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ def course_rule_errors(
     ce_credits: Decimal,
     event_date: date | None,
     distribution: Iterable[tuple[str, Decimal]],
-    sold_in_package: bool,
 ) -> dict[str, str]:
     """Return {field: message} for every broken course rule; empty when the course is valid.
 
@@ -32,8 +36,6 @@ def course_rule_errors(
         errors["event_date"] = (
             f"an event date is only allowed for webinar or live courses, not '{format}'"
         )
-    if price is None and not sold_in_package:
-        errors["price"] = "price may be empty only for a course sold inside a package"
     per_discipline: dict[str, Decimal] = defaultdict(Decimal)
     for discipline, credits in distribution:
         per_discipline[discipline] += credits
@@ -44,3 +46,17 @@ def course_rule_errors(
             f"distribution credits exceed the course's {ce_credits} CE credits ({detail})"
         )
     return errors
+
+
+NOT_SOLD_WARNING = (
+    "has no price and is in no package, so it is sold only in a package that is not offered: "
+    "the planner never buys it (it still counts for technologists who own it) until a "
+    "package includes it or it gets a price"
+)
+
+
+def course_rule_warnings(*, price: Decimal | None, sold_in_package: bool) -> dict[str, str]:
+    """Return {field: message} for what is valid but worth telling staff about."""
+    if price is None and not sold_in_package:
+        return {"price": NOT_SOLD_WARNING}
+    return {}

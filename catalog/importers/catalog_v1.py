@@ -537,24 +537,17 @@ class _CatalogImport:
         declared = {p.code for p in self.providers}
         known_providers = declared | set(self.provider_rows)
         file_courses = {c.key for c in self.courses}
-        sold_in_file_package: set[tuple[str, str]] = set()
         for package in self.packages:
             if self._check_provider(
                 package.provider, known_providers, package.label, PACKAGES, package.index
             ):
                 self._check_members(package, file_courses)
-                sold_in_file_package.update(package.member_keys)
-        sold_elsewhere = self._courses_in_other_packages()
         for course in self.courses:
             self._check_provider(
                 course.provider, known_providers, course.label, COURSES, course.index
             )
             self._resolve_distribution(course)
-            stored = self.course_rows.get(course.key)
-            sold = course.key in sold_in_file_package or (
-                stored is not None and stored["id"] in sold_elsewhere
-            )
-            self._check_rules(course, sold_in_package=sold)
+            self._check_rules(course)
 
     def _check_provider(
         self, code: str, known: set[str], label: str, rank: int, index: int
@@ -579,24 +572,6 @@ class _CatalogImport:
                     f'{package.label}: courses[{i}]: unknown course "{code}" '
                     f'for provider "{package.provider}"',
                 )
-
-    def _courses_in_other_packages(self) -> set[int]:
-        """Stored package-only courses of the file that a package outside the file sells."""
-        course_ids = sorted(
-            self.course_rows[c.key]["id"]
-            for c in self.courses
-            if c.values.get("price") is None and c.key in self.course_rows
-        )
-        file_package_ids = {
-            self.package_rows[p.key]["id"] for p in self.packages if p.key in self.package_rows
-        }
-        sold: set[int] = set()
-        for chunk in chunks(course_ids):
-            items = PackageItem.objects.filter(course_id__in=chunk)
-            for course_id, package_id in items.values_list("course_id", "package_id"):
-                if package_id not in file_package_ids:
-                    sold.add(course_id)
-        return sold
 
     def _resolve_distribution(self, course: CourseIn) -> None:
         first_row: dict[int, int] = {}
@@ -638,7 +613,7 @@ class _CatalogImport:
                 return True
         return False
 
-    def _check_rules(self, course: CourseIn, *, sold_in_package: bool) -> None:
+    def _check_rules(self, course: CourseIn) -> None:
         values = course.values
         # A rule that depends on an unreadable field is not checked (that field is reported).
         skip = set(course.bad_fields)
@@ -656,7 +631,6 @@ class _CatalogImport:
                 for row in course.distribution
                 if row.credits is not None
             ],
-            sold_in_package=sold_in_package,
         )
         for name, message in rule_errors.items():
             if name not in skip:

@@ -8,12 +8,15 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogRevision, Course, OutlineVersion, Package, Provider
-from tests.admin.conftest import course_post, sub
+from catalog.rules import NOT_SOLD_WARNING
+from tests.admin.conftest import course_post, package_post, sub
 from tests.factories import CourseFactory, DistributionFactory, PackageFactory, make_outline
 
 pytestmark = pytest.mark.django_db
@@ -142,12 +145,16 @@ class TestEventDateAndPriceRules:
         assert response.status_code == 302
         assert Course.objects.get(code="gage-new").event_date == date(2027, 3, 1)
 
-    def test_it_rejects_an_empty_price_for_a_course_in_no_package(
+    def test_it_accepts_an_empty_price_for_a_course_in_no_package_with_a_warning(
         self, staff_client: Client, gage: Provider
     ) -> None:
         response = add(staff_client, new_course(gage, price=""))
-        assert "price may be empty only for a course sold inside a package" in errors_of(response)
-        assert not Course.objects.filter(code="gage-new").exists()
+        assert response.status_code == 302
+        assert Course.objects.get(code="gage-new").price is None
+        warnings = [
+            str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING
+        ]
+        assert warnings == [f"Course gage-new: {NOT_SOLD_WARNING}."]
 
     def test_it_accepts_an_empty_price_for_a_course_sold_in_a_package(
         self, staff_client: Client, gage_course: Course
@@ -162,6 +169,8 @@ class TestEventDateAndPriceRules:
         assert response.status_code == 302
         gage_course.refresh_from_db()
         assert gage_course.price is None
+        levels = [m.level for m in get_messages(response.wsgi_request)]
+        assert messages.WARNING not in levels  # a package sells it: nothing to warn about
 
     def test_it_rejects_a_negative_price(self, staff_client: Client, gage: Provider) -> None:
         response = add(staff_client, new_course(gage, price="-1.00"))
@@ -279,3 +288,21 @@ class TestCourseList:
         assert titles({"subcategory": neck}) == {"Only CT"}
         assert titles({"approval": "soon"}) == {"Only R"}
         assert titles({"q": "Only CT"}) == {"Only CT"}
+
+
+class TestPackageOnlyCourseLeavesItsLastPackage:
+    def test_removing_it_is_saved_with_a_warning(
+        self, staff_client: Client, gage_course: Course
+    ) -> None:
+        Course.objects.filter(pk=gage_course.pk).update(price=None)
+        package = cast(Package, PackageFactory(provider=gage_course.provider))
+        package.items.create(course=gage_course)
+        data = package_post(package, **{"items-0-DELETE": "on"})
+        url = reverse("admin:catalog_package_change", args=[package.pk])
+        response = staff_client.post(url, data)
+        assert response.status_code == 302
+        assert not package.items.exists()
+        warnings = [
+            str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING
+        ]
+        assert warnings == [f"Course {gage_course.code}: {NOT_SOLD_WARNING}."]

@@ -77,11 +77,6 @@ CASES: dict[str, tuple[Edit, str]] = {
         lambda c: course(c)["distribution"][0].update(credits="0"),
         'courses[0] (code "ahec-ct-dose"): distribution[0].credits: must be greater than 0',
     ),
-    "null price outside any package": (
-        lambda c: c["packages"][0]["courses"].remove("ahec-ct-contrast"),
-        'courses[1] (code "ahec-ct-contrast"): price: price may be empty only for a course '
-        "sold inside a package",
-    ),
     "duplicate course codes": (
         lambda c: c["courses"].append(dict(course(c), title="Again")),
         'courses[3] (code "ahec-ct-dose"): code: duplicate code for provider "ahec" '

@@ -117,8 +117,17 @@ class TestCatalog:
         self, client: Client, catalog: Any
     ) -> None:
         html = client.get(reverse("catalog:course_list"), {"discipline": "R"}).content.decode()
-        assert "Package only" in html
+        assert "Sold only in a package" in html
         assert "South Pack" in html and "$25.00" in html
+        assert "no package offers it now" not in html
+
+    def test_it_says_when_no_package_offers_a_package_only_course(
+        self, client: Client, catalog: Any
+    ) -> None:
+        Package.objects.filter(title="South Pack").update(is_active=False)
+        html = client.get(reverse("catalog:course_list"), {"discipline": "R"}).content.decode()
+        assert "Sold only in a package" in html
+        assert "no package offers it now: plans never buy it" in html
 
     def test_it_shows_the_event_date_of_a_webinar(self, client: Client, catalog: Any) -> None:
         html = client.get(reverse("catalog:course_list"), {"format": "webinar"}).content.decode()
