@@ -159,7 +159,7 @@ def main() -> int:
 
                 connections["default"].close()
                 connections["default"].settings_dict["NAME"] = str(portal.db)
-            from matching.services import recommend
+            from matching.services.problem import recommend
             from prescriptions.documents import prescription_spec_from_document
 
             rng = random.Random(size)

@@ -121,7 +121,7 @@ class Infeasible(Exception):
 
 def best(doc: dict[str, Any]) -> Any:
     """Bundle 1 and its recommendation; fails loudly unless proven optimal."""
-    from matching.services import recommend
+    from matching.services.problem import recommend
     from prescriptions.documents import prescription_spec_from_document
 
     rec = recommend(prescription_spec_from_document(doc), time_limit=60)

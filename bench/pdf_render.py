@@ -72,7 +72,7 @@ def main() -> None:
         directory = Path(tmp)
         setup(directory / "db.sqlite3")
         from core.pdf import recommendation_pdf
-        from matching.services import recommend
+        from matching.services.problem import recommend
         from prescriptions.documents import prescription_spec_from_document
 
         spec = prescription_spec_from_document(PRESCRIPTION)

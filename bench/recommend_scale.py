@@ -185,7 +185,7 @@ def bare_highs_seconds(problem: Any) -> float:
 
 
 def in_process(db: Path, document: dict[str, Any], alternatives: int) -> dict[str, Any]:
-    from matching.services import recommend, solver_problem_from_spec
+    from matching.services.problem import recommend, solver_problem_from_spec
     from prescriptions.documents import prescription_spec_from_document
 
     spec = prescription_spec_from_document(document)

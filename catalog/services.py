@@ -6,8 +6,6 @@ commands, views, the admin and tasks call.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from catalog.importers.catalog_v1 import (
 from catalog.importers.export import export_document
 from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, spec_from_shipped
 from catalog.models import CatalogRevision, OutlineVersion, Provider
+from catalog.signals import catalog_revised
 
 __all__ = [
     "DEFAULT_OUTLINES_FILE",
@@ -150,18 +149,8 @@ def catalog_record_change(
     ids = {p.pk for p in providers} | set(provider_ids)
     if ids:
         revision.providers.set(sorted(ids))
-    _notify_matching(revision)
+    catalog_revised.send(sender=CatalogRevision, revision=revision)
     return revision
-
-
-def _notify_matching(revision: CatalogRevision) -> None:
-    # Imported lazily: matching imports catalog, and its hook may not exist yet.
-    if importlib.util.find_spec("matching.services") is None:
-        return
-    matching_services = importlib.import_module("matching.services")
-    hook = getattr(matching_services, "run_mark_stale_after_catalog_change", None)
-    if hook is not None:
-        hook(revision=revision)
 
 
 def catalog_export(

@@ -50,7 +50,7 @@ def recommendation_pdf(
     """The printable CE plan of bundle 1 of a `cqr-recommendation/1` document, or a
     one-page shortfall explanation when it is infeasible (`recommend --pdf`, contract §5).
     The same template as the web page's plan.pdf."""
-    from prescriptions.selectors import plan_document_from_recommendation
+    from prescriptions.selectors.plan_document import plan_document_from_recommendation
 
     plan = plan_document_from_recommendation(spec=spec, document=document, technologist=owner_name)
     return render_pdf(

@@ -14,8 +14,8 @@ from core.api import ApiView, Conflict, error_response
 from matching.models import MatchingRun
 from matching.selectors import run_get_for_user, run_latest_for_prescription
 from matching.serializers import RecommendationSerializer, RunOutputSerializer
-from matching.services import recommendation_error_document
-from prescriptions.selectors import prescription_get_for_user
+from matching.services.documents import recommendation_error_document
+from prescriptions.selectors.access import prescription_get_for_user
 from prescriptions.services import prescription_recompute
 
 TAG = ["runs and bundles"]

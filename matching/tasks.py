@@ -7,7 +7,7 @@ import logging
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
-from matching import services
+from matching.services import runs, staleness
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +23,12 @@ logger = logging.getLogger(__name__)
 def compute_bundles(self: Task, run_id: int) -> None:
     """Compute one MatchingRun; a duplicate delivery finds it claimed and does nothing."""
     try:
-        services.run_execute(run_id=run_id)
+        runs.run_execute(run_id=run_id)
     except (OperationalError, InterfaceError) as exc:
         if self.request.retries >= (self.max_retries or 0):
             # Out of retries: end the run failed rather than leave it queued forever.
             try:
-                services.run_fail(run_id=run_id, error=f"Database error: {exc}")
+                runs.run_fail(run_id=run_id, error=f"Database error: {exc}")
             except (OperationalError, InterfaceError):
                 logger.exception("run %s: could not record the failure", run_id)
         raise
@@ -37,4 +37,4 @@ def compute_bundles(self: Task, run_id: int) -> None:
 @shared_task(acks_late=True)
 def replan_stale_task(batch_size: int = 50) -> int:
     """Periodic (beat): recompute runs made stale by catalog changes."""
-    return services.replan_stale(batch_size=batch_size)
+    return staleness.replan_stale(batch_size=batch_size)

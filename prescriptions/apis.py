@@ -27,7 +27,7 @@ from prescriptions.documents import (
     prescription_spec_from_model,
 )
 from prescriptions.models import Plan, Prescription
-from prescriptions.selectors import (
+from prescriptions.selectors.access import (
     plan_item_get_for_prescription,
     prescription_get_for_user,
     prescription_list_for_user,

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matching import services as matching_services
 from matching.models import Bundle, MatchingRun
+from matching.services.runs import run_create
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import (
     ExtraRequirement,
@@ -122,7 +122,7 @@ def _save_and_queue(
         floating_as_of=floating_as_of,
     )
     _write_rows(prescription, spec)
-    matching_services.run_create(prescription=prescription)
+    run_create(prescription=prescription)
     return prescription
 
 
@@ -134,7 +134,7 @@ def prescription_delete(*, prescription: Prescription) -> None:
 
 def prescription_recompute(*, prescription: Prescription) -> MatchingRun:
     """A new run for the prescription as it is now (the "Recompute" button)."""
-    return matching_services.run_create(prescription=prescription)
+    return run_create(prescription=prescription)
 
 
 # --- Plans -------------------------------------------------------------------------------
@@ -218,4 +218,4 @@ def plan_replan(*, prescription: Prescription) -> MatchingRun:
     if plan is not None:
         done = [item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)]
         prescription.completed_courses.add(*done)
-    return matching_services.run_create(prescription=prescription)
+    return run_create(prescription=prescription)

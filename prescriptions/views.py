@@ -28,7 +28,7 @@ from accounts.selectors import display_name
 from core.pdf import render_pdf
 from matching.models import MatchingRun
 from matching.selectors import run_latest_for_prescription
-from prescriptions import selectors, services
+from prescriptions import services
 from prescriptions.documents import (
     PrescriptionInputError,
     PrescriptionSpec,
@@ -45,6 +45,24 @@ from prescriptions.forms import (
     prescription_initial,
 )
 from prescriptions.models import Prescription
+from prescriptions.selectors import wording
+from prescriptions.selectors.access import (
+    bundle_get_for_prescription,
+    course_list_matching,
+    plan_item_get_for_prescription,
+    prescription_get_for_user,
+    prescription_list_for_user,
+)
+from prescriptions.selectors.credits import Requirement
+from prescriptions.selectors.ical import calendar_events, calendar_ics
+from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
+from prescriptions.selectors.pages import (
+    bundles_page,
+    deadline_note,
+    plan_deadline_warning,
+    run_latest_with_plan_state,
+)
+from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
 
 PAPERS = {"letter", "a4"}
 
@@ -58,7 +76,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _prescription(request: HttpRequest, pk: int) -> Prescription:
-    return selectors.prescription_get_for_user(user=request.user, prescription_id=pk)
+    return prescription_get_for_user(user=request.user, prescription_id=pk)
 
 
 def _spec(prescription: Prescription) -> PrescriptionSpec | None:
@@ -74,11 +92,11 @@ def _spec(prescription: Prescription) -> PrescriptionSpec | None:
 @login_required
 @require_GET
 def prescription_list(request: HttpRequest) -> HttpResponse:
-    prescriptions = selectors.prescription_list_for_user(user=request.user)
+    prescriptions = prescription_list_for_user(user=request.user)
     return render(
         request,
         "prescriptions/list.html",
-        {"prescriptions": prescriptions, "today": selectors.today()},
+        {"prescriptions": prescriptions, "today": wording.today()},
     )
 
 
@@ -184,7 +202,7 @@ def course_search(request: HttpRequest) -> HttpResponse:
     """`<option>`s for a course picker's datalist: courses of the discipline matching q."""
     outline = current_outline(request.GET.get("discipline"))
     courses = (
-        selectors.course_search(discipline_id=outline.discipline_id, query=request.GET.get("q", ""))
+        course_list_matching(discipline_id=outline.discipline_id, query=request.GET.get("q", ""))
         if outline
         else []
     )
@@ -272,7 +290,7 @@ CSRF_MARK = "<!--csrf-field-->"
 def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun) -> str | None:
     """The finished run's HTML (stale notice, bundles or shortfall), or None when the
     prescription no longer parses against its outline. `run` carries the plan state
-    (`selectors.run_latest_with_plan_state`)."""
+    (`run_latest_with_plan_state`)."""
     plan_bundle_id = getattr(run, "plan_bundle_id", None)
     plan_updated_at = getattr(run, "plan_updated_at", None)
     key = ":".join(
@@ -296,7 +314,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
             "run": run,
             "plan_bundle_id": plan_bundle_id,
             "csrf_field": mark_safe(CSRF_MARK),  # noqa: S308 - a constant marker
-            **selectors.bundles_page(prescription=prescription, spec=spec, run=run),
+            **bundles_page(prescription=prescription, spec=spec, run=run),
         }
         html = render_to_string("prescriptions/_run_result.html", context)
         cache.set(key, html, RUN_HTML_SECONDS)
@@ -311,7 +329,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
 def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest run: live progress while it computes, then the ranked bundles."""
     prescription = _prescription(request, pk)
-    run = selectors.run_latest_with_plan_state(prescription)
+    run = run_latest_with_plan_state(prescription)
     context: dict[str, Any] = {"prescription": prescription, "run": run, "spec_invalid": False}
     if run is not None and run.status == MatchingRun.Status.DONE:
         html = _run_html(request, prescription, run)
@@ -335,7 +353,7 @@ def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bundle_choose(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse:
     prescription = _prescription(request, pk)
-    bundle = selectors.bundle_get_for_prescription(prescription=prescription, bundle_id=bundle_id)
+    bundle = bundle_get_for_prescription(prescription=prescription, bundle_id=bundle_id)
     try:
         services.plan_choose(prescription=prescription, bundle=bundle)
     except ValidationError as exc:
@@ -362,8 +380,8 @@ def _plan_page(
     bad_form: tuple[int, MarkDoneForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    today = selectors.today()
-    plan = selectors.plan_for_prescription(prescription)
+    today = wording.today()
+    plan = plan_for_prescription(prescription)
     spec = _spec(prescription)
     run = run_latest_for_prescription(prescription)
     context: dict[str, Any] = {
@@ -371,13 +389,13 @@ def _plan_page(
         "plan": plan,
         "run": run,
         "today": today,
-        "deadline_warning": selectors.plan_deadline_warning(prescription, today=today),
-        "deadline_note": selectors.deadline_note(spec) if spec is not None else "",
+        "deadline_warning": plan_deadline_warning(prescription, today=today),
+        "deadline_note": deadline_note(spec) if spec is not None else "",
     }
     if plan is not None and spec is not None:
-        sheet = selectors.Requirement(spec).sheet(selectors.plan_lines(plan, today=today))
+        sheet = Requirement(spec).sheet(plan_lines(plan, today=today))
         sheet.price = plan.price
-        rows: list[tuple[selectors.CourseLine, MarkDoneForm | None]] = []
+        rows: list[tuple[CourseLine, MarkDoneForm | None]] = []
         for line in sheet.lines:
             form = None
             if line.item_id is not None and not line.is_done:
@@ -405,8 +423,8 @@ def _plan_page(
 @require_POST
 def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = _prescription(request, pk)
-    item = selectors.plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    form = MarkDoneForm(request.POST, today=selectors.today(), prefix=f"item{item.pk}")
+    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    form = MarkDoneForm(request.POST, today=wording.today(), prefix=f"item{item.pk}")
     if form.is_valid():
         try:
             services.plan_item_mark_done(item=item, done_on=form.cleaned_data["done_on"])
@@ -423,7 +441,7 @@ def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 @require_POST
 def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = _prescription(request, pk)
-    item = selectors.plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
     services.plan_item_mark_planned(item=item)
     messages.success(request, f"“{item.course.title}” is planned again.")
     return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
@@ -445,11 +463,11 @@ def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
 # --- PDF and calendar --------------------------------------------------------------------
 
 
-def _plan_document(request: HttpRequest, prescription: Prescription) -> selectors.PlanDocument:
+def _plan_document(request: HttpRequest, prescription: Prescription) -> PlanDocument:
     spec = _spec(prescription)
     if spec is None:
         raise Http404("This prescription can no longer be planned.")
-    return selectors.plan_document_for_prescription(
+    return plan_document_for_prescription(
         prescription=prescription, spec=spec, technologist=display_name(user=_user(request))
     )
 
@@ -475,9 +493,9 @@ def plan_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """An iCalendar file: one all-day event per course due date plus the deadline."""
     prescription = _prescription(request, pk)
     document = _plan_document(request, prescription)
-    events = selectors.calendar_events(prescription=prescription, document=document)
+    events = calendar_events(prescription=prescription, document=document)
     response = HttpResponse(
-        selectors.calendar_ics(events, name=f"CQR plan: {prescription}"),
+        calendar_ics(events, name=f"CQR plan: {prescription}"),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="cqr-plan-{prescription.pk}.ics"'

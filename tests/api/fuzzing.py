@@ -117,7 +117,7 @@ def build_world(*, alice: Any, bob: Any, charlie: Any, outline: Any) -> World:
         },
         source="fuzz",
     )
-    from matching.services import run_execute
+    from matching.services.runs import run_execute
 
     prescription = prescription_create(
         owner=bob, spec=prescription_spec_from_document(dict(PRESCRIPTION))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from matching.models import MatchingRun
-from matching.services import run_execute
+from matching.services.runs import run_execute
 from prescriptions.models import Prescription
 from tests.browser.conftest import axe_violations, shot, tab_to
 from tests.web.conftest import add_course, build_catalog, make_prescription

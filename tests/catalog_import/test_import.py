@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-import matching.services
+import matching.services.staleness
 from catalog.models import (
     CatalogRevision,
     Course,
@@ -77,7 +77,7 @@ class TestFirstImport:
     def test_it_tells_matching_about_the_revision(self, catalog, monkeypatch) -> None:
         seen: list[CatalogRevision] = []
         monkeypatch.setattr(
-            matching.services,
+            matching.services.staleness,
             "run_mark_stale_after_catalog_change",
             lambda *, revision: seen.append(revision),
         )

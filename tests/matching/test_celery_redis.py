@@ -20,7 +20,7 @@ from django.db import transaction
 
 from cqr_portal.celery import app as default_app
 from matching.models import MatchingRun
-from matching.services import run_create
+from matching.services.runs import run_create
 from matching.tasks import compute_bundles
 
 REDIS_URL = os.environ.get("CQR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

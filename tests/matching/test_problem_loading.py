@@ -14,7 +14,7 @@ from catalog.models import (
     Subcategory,
     SubcategoryAlias,
 )
-from matching.services import solver_problem_from_spec
+from matching.services.problem import solver_problem_from_spec
 from prescriptions.documents import prescription_spec_from_document, prescription_spec_from_model
 from tests.factories import PackageFactory, ProviderFactory, make_outline
 from tests.matching.conftest import Catalog, add_course, prescription_document

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from matching.services import recommend
+from matching.services.problem import recommend
 from prescriptions.documents import prescription_spec_from_document
 from tests.matching.conftest import Catalog, add_course, prescription_document
 

@@ -14,12 +14,8 @@ from django.utils import timezone
 from catalog.models import CatalogRevision
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.selectors import bundles_for_run, run_get_for_user, run_latest_for_prescription
-from matching.services import (
-    replan_stale,
-    run_create,
-    run_execute,
-    run_mark_stale_after_catalog_change,
-)
+from matching.services.runs import run_create, run_execute
+from matching.services.staleness import replan_stale, run_mark_stale_after_catalog_change
 from tests.factories import ProviderFactory, UserFactory
 from tests.matching.conftest import Catalog
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import MatchingRun
-from matching.services import run_execute
+from matching.services.runs import run_execute
 from tests.web.conftest import add_course, make_prescription
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.pdf import recommendation_pdf, render_pdf
-from matching.services import recommend
+from matching.services.problem import recommend
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.selectors import PlanDocument
+from prescriptions.selectors.plan_document import PlanDocument
 from tests.web.conftest import add_course, document
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import Subcategory
 from insights.demo import DEMO_DEMAND_SEED, demo_demand
 from matching.models import Bundle, MatchingRun
-from matching.services import run_execute
+from matching.services.runs import run_execute
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
 from prescriptions.models import Prescription
 from prescriptions.services import plan_choose, prescription_create

@@ -20,7 +20,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from core.money import format_amount
-from matching.services import Recommendation, recommend, recommendation_error_document
+from matching.services.documents import recommendation_error_document
+from matching.services.problem import Recommendation, recommend
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matching.services import replan_stale
+from matching.services.staleness import replan_stale
 
 
 class Command(BaseCommand):

@@ -1,0 +1,88 @@
+"""Access helpers: the only way views and the API fetch a technologist's prescriptions
+and their bundles and plan items (anyone else's object is a 404), plus the owner's lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from catalog.models import Course, CreditDistribution
+from matching.models import Bundle, MatchingRun
+from prescriptions.models import PlanItem, Prescription
+
+
+def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescription:
+    """The user's prescription; 404 for a missing one and for anyone else's alike."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such prescription")
+    return get_object_or_404(
+        Prescription.objects.select_related("outline__discipline", "owner"),
+        pk=prescription_id,
+        owner=user,
+    )
+
+
+def bundle_get_for_prescription(*, prescription: Prescription, bundle_id: int) -> Bundle:
+    """A bundle of one of the prescription's runs (404 otherwise)."""
+    return get_object_or_404(
+        Bundle.objects.select_related("run"), pk=bundle_id, run__prescription=prescription
+    )
+
+
+def plan_item_get_for_prescription(*, prescription: Prescription, item_id: int) -> PlanItem:
+    """An item of the prescription's plan (404 otherwise)."""
+    return get_object_or_404(
+        PlanItem.objects.select_related("plan__prescription", "course"),
+        pk=item_id,
+        plan__prescription=prescription,
+    )
+
+
+def prescription_list_for_user(*, user: Any) -> QuerySet[Prescription]:
+    """The user's prescriptions with their latest run's status and the plan's progress."""
+    latest = MatchingRun.objects.filter(prescription=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Prescription.objects.filter(owner=user)
+        .select_related("outline__discipline", "plan")
+        .annotate(
+            run_status=Subquery(latest.values("status")[:1]),
+            run_outcome=Subquery(latest.values("outcome")[:1]),
+            run_stale=Subquery(latest.values("is_stale")[:1]),
+            plan_items=Count("plan__items", distinct=True),
+            plan_done=Count(
+                "plan__items", filter=Q(plan__items__status=PlanItem.Status.DONE), distinct=True
+            ),
+        )
+        .order_by("deadline", "-created_at")
+    )
+
+
+def course_list_matching(*, discipline_id: int, query: str, limit: int = 20) -> list[Course]:
+    """Active courses with credit in the discipline whose title, code or provider matches."""
+    query = query.strip()
+    if not query:
+        return []
+    rows = CreditDistribution.objects.filter(
+        course=OuterRef("pk"), subcategory__outline__discipline_id=discipline_id
+    )
+    text = (
+        Q(title__icontains=query)
+        | Q(code__icontains=query)
+        | Q(provider__name__icontains=query)
+        | Q(provider__code__iexact=query)
+    )
+    return list(
+        Course.objects.filter(Exists(rows), text, is_active=True)
+        .select_related("provider")
+        .order_by("title", "provider__name")[:limit]
+    )

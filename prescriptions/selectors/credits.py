@@ -1,0 +1,383 @@
+"""Credit accounting: a prescription's needs and what completed courses and a list of
+course lines give toward each (`Requirement` -> `Sheet`), so every page prints one set of
+numbers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from catalog.models import Course, CreditDistribution
+from prescriptions.documents import PrescriptionSpec, SubcategoryNames
+from prescriptions.selectors.lines import CourseLine, PackageLine
+from prescriptions.selectors.wording import ZERO, amount
+
+MINIMUMS_GROUP = "Structured education minimums"
+
+
+TOTALS_GROUP = "Totals"
+
+
+EXTRA_LABELS = {
+    "total_ce": "Biennial CE credits",
+    "total_discipline": "All credits in the discipline",
+}
+
+
+# Needs shown as what is still needed after the completed courses: the technologist gives
+# the CE credits still needed this biennium, so completed courses are not listed again.
+NET_OF_COMPLETED = frozenset({"total_ce"})
+
+
+@dataclass(frozen=True)
+class Need:
+    """One line of the requirement: a subcategory or an extra total."""
+
+    key: str
+    label: str
+    group: str
+    required: Decimal
+
+
+@dataclass
+class Tally:
+    """A need against what completed courses, done plan items and planned courses give."""
+
+    need: Need
+    completed: Decimal = ZERO
+    done: Decimal = ZERO
+    planned: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.completed + self.done + self.planned
+
+    @property
+    def in_plan(self) -> Decimal:
+        return self.done + self.planned
+
+    @property
+    def total_percent(self) -> int:
+        return self._pct(self.total)
+
+    @property
+    def already(self) -> Decimal:
+        return self.completed + self.done
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.need.required
+
+    @property
+    def remaining(self) -> Decimal:
+        """Still to earn after completed and done courses (never below zero)."""
+        return max(ZERO, self.need.required - self.already)
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.need.required - self.total)
+
+    def _pct(self, value: Decimal) -> int:
+        if self.need.required <= 0:
+            return 100
+        return int(min(Decimal(100), value * 100 / self.need.required))
+
+    @property
+    def already_percent(self) -> int:
+        return self._pct(self.already)
+
+    @property
+    def planned_percent(self) -> int:
+        return max(0, self._pct(self.total) - self.already_percent)
+
+    # Bar widths in 5 % steps: the pages style them with classes (the CSP has no inline
+    # styles), `bar-w-<n>` in static/css/app.css.
+    @property
+    def already_step(self) -> int:
+        return 5 * round(self.already_percent / 5)
+
+    @property
+    def planned_step(self) -> int:
+        return max(0, 5 * round(self._pct(self.total) / 5) - self.already_step)
+
+
+class Requirement:
+    """A prescription's needs (from its spec) and each course's contribution to them."""
+
+    def __init__(self, spec: PrescriptionSpec) -> None:
+        self.spec = spec
+        self.names = SubcategoryNames(current=spec.outline)
+        needs: list[Need] = []
+        for sub, credits in spec.required:
+            key = self.names.canonical(sub.id) or sub.name
+            group = self.names.majors.get(key, "")
+            needs.append(Need(key=key, label=key, group=group, required=credits))
+        discipline = spec.outline.discipline
+        for kind, credits in spec.extras:
+            if kind == "major_minimum":
+                needs.extend(
+                    Need(
+                        key=f"major:{major}",
+                        label=f"{major} (major category)",
+                        group=MINIMUMS_GROUP,
+                        required=credits,
+                    )
+                    for major in dict.fromkeys(self.names.majors.values())
+                )
+            else:
+                label = EXTRA_LABELS.get(kind, kind)
+                if kind == "total_discipline":
+                    label = f"All {discipline.name} credits"
+                needs.append(Need(key=kind, label=label, group=TOTALS_GROUP, required=credits))
+        self.needs = needs
+        self._completed = list(spec.completed)
+        self._cache: dict[int, dict[str, Decimal]] = {}
+
+    @property
+    def credits_label(self) -> str:
+        """What the distribution credits are called: CQR credits, or for structured
+        education the credits in the discipline."""
+        if self.spec.kind == "structured-education":
+            return f"Credits in {self.spec.outline.discipline.code}"
+        return "CQR credits"
+
+    @property
+    def credits_unit(self) -> str:
+        """`credits_label` after a number: "4.50 CQR credits", "16.00 credits in MR"."""
+        label = self.credits_label
+        return label[:1].lower() + label[1:]
+
+    @property
+    def subcategory_keys(self) -> list[str]:
+        return [n.key for n in self.needs if n.group != TOTALS_GROUP and ":" not in n.key]
+
+    def contributions(self, courses: Iterable[Course]) -> dict[int, dict[str, Decimal]]:
+        """course id -> {need key: credits} (uncapped), plus "_cqr" (discipline total).
+
+        Results are cached per course, so priming with every course a page shows costs
+        one query however many bundles it has."""
+        courses = [c for c in courses if c is not None]
+        missing = {c.pk for c in courses} - self._cache.keys()
+        if missing:
+            self._load(missing, [c for c in courses if c.pk in missing])
+        return {c.pk: self._cache[c.pk] for c in courses}
+
+    def _load(self, ids: set[int], courses: list[Course]) -> None:
+        rows = CreditDistribution.objects.filter(
+            course_id__in=ids, subcategory_id__in=self.names.all_ids()
+        ).values_list("course_id", "subcategory_id", "credits")
+        per_version: dict[tuple[int, str, int], Decimal] = defaultdict(lambda: ZERO)
+        for course_id, sub_id, credits in rows:
+            key = self.names.canonical(sub_id)
+            if key is not None:
+                per_version[course_id, key, self.names.outline_of(sub_id)] += credits
+        by_sub: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for (course_id, key, _), value in per_version.items():
+            by_sub[course_id][key] = max(by_sub[course_id].get(key, ZERO), value)
+        for course in courses:
+            subs = by_sub.get(course.pk, {})
+            values: dict[str, Decimal] = {}
+            for need in self.needs:
+                if need.key == "total_ce":
+                    values[need.key] = course.ce_credits
+                elif need.key == "total_discipline":
+                    values[need.key] = sum(subs.values(), ZERO)
+                elif need.key.startswith("major:"):
+                    major = need.key.removeprefix("major:")
+                    values[need.key] = sum(
+                        (v for k, v in subs.items() if self.names.majors.get(k) == major), ZERO
+                    )
+                else:
+                    values[need.key] = subs.get(need.key, ZERO)
+            values["_cqr"] = sum(subs.values(), ZERO)
+            self._cache[course.pk] = values
+
+    def sheet(self, lines: Sequence[CourseLine]) -> Sheet:
+        """Tallies for the needs: completed courses + `lines` (done ones count as done)."""
+        line_courses = [line.course for line in lines if line.course is not None]
+        # A course done in the plan and then re-planned is also a completed course of the
+        # prescription: its line counts it, once.
+        in_lines = {course.pk for course in line_courses}
+        completed = [c for c in self._completed if c.pk not in in_lines]
+        contrib = self.contributions([*completed, *line_courses])
+        tallies = [Tally(need=need) for need in self.needs]
+        for course in completed:
+            for tally in tallies:
+                tally.completed += contrib.get(course.pk, {}).get(tally.need.key, ZERO)
+        for tally in tallies:
+            if tally.need.key in NET_OF_COMPLETED:
+                still = max(ZERO, tally.need.required - tally.completed)
+                tally.need = replace(tally.need, required=still)
+                tally.completed = ZERO
+        for line in lines:
+            if line.course is None:
+                line.cells = [None for _ in self.needs]
+                continue
+            line.credits = contrib.get(line.course.pk, {})
+            line.cells = [line.credits.get(n.key) or None for n in self.needs]
+            line.credit_items = [
+                (n.label, v) for n, v in zip(self.needs, line.cells, strict=True) if v
+            ]
+            for tally in tallies:
+                value = line.credits.get(tally.need.key, ZERO)
+                if line.is_done:
+                    tally.done += value
+                else:
+                    tally.planned += value
+        return Sheet(requirement=self, lines=list(lines), tallies=tallies)
+
+
+@dataclass
+class Sheet:
+    requirement: Requirement
+    lines: list[CourseLine]
+    tallies: list[Tally]
+    packages: list[PackageLine] = field(default_factory=list)
+    price: Decimal = ZERO
+
+    @property
+    def needs(self) -> list[Need]:
+        return self.requirement.needs
+
+    @property
+    def ce_total(self) -> Decimal:
+        return sum((line.ce_credits for line in self.lines), ZERO)
+
+    @property
+    def cqr_total(self) -> Decimal:
+        """Distribution credits in the discipline (all subcategories) of the lines."""
+        return sum((line.credits.get("_cqr", ZERO) for line in self.lines), ZERO)
+
+    @property
+    def toward_total(self) -> Decimal:
+        """CQR credits that count toward the prescription (capped at each requirement)."""
+        return sum(
+            (
+                min(t.planned + t.done, max(ZERO, t.need.required - t.completed))
+                for t in self.tallies
+                if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}
+            ),
+            ZERO,
+        )
+
+    @property
+    def hours_total(self) -> Decimal:
+        return sum((line.hours for line in self.lines), ZERO)
+
+    @property
+    def all_met(self) -> bool:
+        return all(t.met for t in self.tallies)
+
+    @property
+    def remaining_tallies(self) -> list[Tally]:
+        return [t for t in self.tallies if t.remaining > 0]
+
+    @property
+    def providers(self) -> list[str]:
+        return sorted({line.provider for line in self.lines if line.provider})
+
+    @property
+    def last_due(self) -> date | None:
+        return max((line.complete_by for line in self.lines), default=None)
+
+    @property
+    def is_structured(self) -> bool:
+        return self.requirement.spec.kind == "structured-education"
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        """Each obligation's progress on its own (contract §6): the prescription's
+        subcategories, the biennial CE, and the discipline totals (structured education)."""
+        spec = self.requirement.spec
+        code = spec.outline.discipline.code
+        subs = [t for t in self.tallies if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}]
+        by_key = {t.need.key: t for t in self.tallies}
+        majors = [t for t in self.tallies if t.need.group == MINIMUMS_GROUP]
+        result: list[Obligation] = []
+        if subs:
+            result.append(
+                Obligation(
+                    title="Subcategories required" if self.is_structured else "CQR prescription",
+                    unit="CQR credits",
+                    total=sum((min(t.total, t.need.required) for t in subs), ZERO),
+                    required=sum((t.need.required for t in subs), ZERO),
+                    parts=tuple(
+                        ObligationPart(t.need.label, t.total, t.need.required) for t in subs
+                    ),
+                    parts_intro="per subcategory",
+                )
+            )
+        ce = by_key.get("total_ce")
+        if ce is not None:
+            result.append(
+                Obligation(
+                    title="Biennial CE",
+                    unit="CE credits",
+                    total=ce.in_plan,
+                    required=ce.need.required,
+                    note="still needed this biennium",
+                )
+            )
+        discipline = by_key.get("total_discipline")
+        if discipline is not None or majors:
+            minimum = majors[0].need.required if majors else ZERO
+            result.append(
+                Obligation(
+                    title="Structured education" if self.is_structured else "Discipline totals",
+                    unit=f"credits in {code}",
+                    total=(
+                        discipline.total
+                        if discipline
+                        else sum((min(t.total, t.need.required) for t in majors), ZERO)
+                    ),
+                    required=(
+                        discipline.need.required
+                        if discipline
+                        else sum((t.need.required for t in majors), ZERO)
+                    ),
+                    parts=tuple(
+                        ObligationPart(t.need.key.removeprefix("major:"), t.total, t.need.required)
+                        for t in majors
+                    ),
+                    parts_intro=f"at least {amount(minimum)} in each major category",
+                    part_required_shown=False,
+                )
+            )
+        return result
+
+
+@dataclass(frozen=True)
+class ObligationPart:
+    label: str
+    total: Decimal
+    required: Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.required
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One obligation's progress: completed courses plus the lines, against its need."""
+
+    title: str  # "CQR prescription" | "Biennial CE" | "Structured education" | ...
+    unit: str  # "CQR credits" | "CE credits" | "credits in MR"
+    total: Decimal
+    required: Decimal
+    parts: tuple[ObligationPart, ...] = ()
+    parts_intro: str = ""
+    note: str = ""
+    # Parts print "3.00 of 3.00" (subcategories) or just "1.50" ("at least 1 in each").
+    part_required_shown: bool = True
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.required and all(part.met for part in self.parts)
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.required - self.total)

@@ -1,0 +1,216 @@
+"""Course and package lines as the pages and the PDF show them, built from a bundle or
+a chosen plan (what was bought how, due dates, warnings)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from catalog.models import Course, CourseFormat, Package
+from matching.models import Bundle
+from matching.selectors import bundles_for_run
+from prescriptions.models import Plan, PlanItem, Prescription
+from prescriptions.selectors.wording import ZERO, amount, human_date
+
+WARN_DAYS = 30
+
+
+FORMAT_LABELS = dict(CourseFormat.choices)
+
+
+@dataclass
+class CourseLine:
+    """A course of a bundle, plan or recommendation as the pages and the PDF show it."""
+
+    course: Course | None
+    code: str
+    complete_by: date
+    start_by: date | None = None
+    paid_as: str = ""  # "course" | "package" | "owned"
+    package_title: str = ""
+    price: Decimal | None = None
+    status: str = ""  # "planned" | "done" ("" outside a plan)
+    done_on: date | None = None
+    item_id: int | None = None
+    credits: dict[str, Decimal] = field(default_factory=dict)
+    cells: list[Decimal | None] = field(default_factory=list)
+    credit_items: list[tuple[str, Decimal]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.course.title if self.course else f"{self.code} (no longer in the catalog)"
+
+    @property
+    def provider(self) -> str:
+        return self.course.provider.name if self.course else ""
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.course.format, self.course.format) if self.course else ""
+
+    @property
+    def url(self) -> str:
+        return self.course.url if self.course else ""
+
+    @property
+    def ce_credits(self) -> Decimal:
+        return self.course.ce_credits if self.course else ZERO
+
+    @property
+    def hours(self) -> Decimal:
+        return self.course.hours if self.course else ZERO
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == PlanItem.Status.DONE
+
+    @property
+    def price_text(self) -> str:
+        if self.paid_as == "owned":
+            return "Already paid"
+        if self.paid_as == "package":
+            return f"In package: {self.package_title}" if self.package_title else "In a package"
+        return f"${amount(self.price)}" if self.price is not None else ""
+
+
+@dataclass(frozen=True)
+class PackageLine:
+    title: str
+    provider: str
+    price: Decimal
+    courses: tuple[str, ...]
+
+
+def package_members(bundles: Iterable[Bundle]) -> dict[int, list[int]]:
+    """package id -> member course ids, for every package the bundles buy (one query)."""
+    ids = {p.package_id for b in bundles for p in b.purchases.all() if p.package_id}
+    members: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        for package_id, course_id in (
+            Package.courses.through.objects.filter(package_id__in=ids)
+            .order_by("id")
+            .values_list("package_id", "course_id")
+        ):
+            members[package_id].append(course_id)
+    return members
+
+
+def bundle_lines(
+    bundle: Bundle, members: Mapping[int, list[int]] | None = None
+) -> tuple[list[CourseLine], list[PackageLine]]:
+    packages_by_course: dict[int, str] = {}
+    package_lines: list[PackageLine] = []
+    alone: dict[int, Decimal] = {}
+    if members is None:
+        members = package_members([bundle])
+    titles = {item.course_id: item.course.title for item in bundle.items.all() if item.course}
+    for purchase in bundle.purchases.all():
+        if purchase.kind == "course" and purchase.course_id:
+            alone[purchase.course_id] = purchase.price
+        elif purchase.package is not None:
+            for course_id in members.get(purchase.package.pk, []):
+                packages_by_course.setdefault(course_id, purchase.package.title)
+            package_lines.append(
+                PackageLine(
+                    title=purchase.package.title,
+                    provider=purchase.package.provider.name,
+                    price=purchase.price,
+                    courses=tuple(
+                        titles[c] for c in members.get(purchase.package.pk, []) if c in titles
+                    ),
+                )
+            )
+    lines = []
+    for item in bundle.items.all():
+        line = CourseLine(
+            course=item.course,
+            code=item.code,
+            complete_by=item.complete_by,
+            start_by=item.start_by,
+        )
+        if item.owned:
+            line.paid_as = "owned"
+        elif item.course_id in alone:
+            line.paid_as, line.price = "course", alone[item.course_id]
+        elif item.course_id in packages_by_course:
+            line.paid_as, line.package_title = "package", packages_by_course[item.course_id]
+        lines.append(line)
+    return lines, package_lines
+
+
+def plan_for_prescription(prescription: Prescription) -> Plan | None:
+    return (
+        Plan.objects.filter(prescription=prescription)
+        .select_related("bundle")
+        .prefetch_related("items__course__provider")
+        .first()
+    )
+
+
+def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
+    """The plan's items as lines, with due-date and approval warnings."""
+    lines = []
+    purchases: dict[int, tuple[str, Decimal | None, str]] = {}
+    if plan.bundle_id is not None:
+        bundle = bundles_for_run_single(plan.bundle_id)
+        if bundle is not None:
+            lines_of_bundle, _ = bundle_lines(bundle)
+            purchases = {
+                line.course.pk: (line.paid_as, line.price, line.package_title)
+                for line in lines_of_bundle
+                if line.course is not None
+            }
+    for item in plan.items.all():
+        paid_as, price, package_title = purchases.get(item.course_id, ("", None, ""))
+        line = CourseLine(
+            course=item.course,
+            code=item.course.code,
+            complete_by=item.complete_by,
+            status=item.status,
+            done_on=item.done_on,
+            item_id=item.pk,
+            paid_as=paid_as,
+            price=price,
+            package_title=package_title,
+        )
+        line.warnings = item_warnings(item, today=today)
+        lines.append(line)
+    return lines
+
+
+def bundles_for_run_single(bundle_id: int) -> Bundle | None:
+    bundle = Bundle.objects.filter(pk=bundle_id).select_related("run").first()
+    if bundle is None:
+        return None
+    return bundles_for_run(bundle.run).filter(pk=bundle_id).first()
+
+
+def item_warnings(item: PlanItem, *, today: date) -> list[str]:
+    """Plain-words warnings for a planned course (none once it is done)."""
+    if item.status == PlanItem.Status.DONE:
+        return []
+    warnings = []
+    course = item.course
+    days = (item.complete_by - today).days
+    if days < 0:
+        warnings.append(
+            f"Its due date ({human_date(item.complete_by)}) has passed. Re-plan the rest."
+        )
+    elif days <= WARN_DAYS:
+        warnings.append(
+            f"Due in {days} day{'s' if days != 1 else ''} ({human_date(item.complete_by)})."
+        )
+    if course.approval_expires is not None and course.approval_expires < item.complete_by:
+        warnings.append(
+            f"Its ARRT approval expires on {human_date(course.approval_expires)}, before the "
+            f"planned date ({human_date(item.complete_by)}): finish it before then."
+        )
+    if course.event_date is not None and course.event_date < today:
+        warnings.append(f"The event took place on {human_date(course.event_date)}.")
+    if not course.is_active:
+        warnings.append("The provider no longer offers this course. Re-plan the rest.")
+    return warnings
