@@ -297,7 +297,7 @@ class TestPackageOnlyCourseLeavesItsLastPackage:
         Course.objects.filter(pk=gage_course.pk).update(price=None)
         package = cast(Package, PackageFactory(provider=gage_course.provider))
         package.items.create(course=gage_course)
-        data = package_post(package, **{"items-0-DELETE": "on"})
+        data = {**package_post(package), "items-0-DELETE": "on"}
         url = reverse("admin:catalog_package_change", args=[package.pk])
         response = staff_client.post(url, data)
         assert response.status_code == 302
