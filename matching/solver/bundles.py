@@ -12,17 +12,19 @@ from .schedule import least_slack, order, schedule
 
 def credits_report(inst: Instance, plan: Plan) -> dict[str, int]:
     """Uncapped credits of the taken courses per requirement key (completed not included,
-    compare with Result.remaining, which already subtracts them)."""
+    compare with Result.remaining, which already subtracts them).  A course counts toward
+    a key only when the plan completes it by that requirement's deadline."""
     totals = dict.fromkeys(inst.remaining, 0)
     for i in plan.taken:
+        done = plan.done_day(inst, i)
         for key, amount in inst.contrib.of(inst.courses[i]).items():
-            if key in totals:
+            if key in totals and amount and inst.counted_for(i, key, done):
                 totals[key] += amount
     return totals
 
 
 def to_bundle(inst: Instance, plan: Plan, rank: int, label: str, base_price: int) -> Bundle:
-    items = schedule(inst, plan.taken)
+    items = schedule(inst, plan)
     return Bundle(
         rank=rank,
         label=label,
@@ -31,7 +33,7 @@ def to_bundle(inst: Instance, plan: Plan, rank: int, label: str, base_price: int
         hours=plan.hours,
         ce_credits=sum(inst.courses[i].ce_credits for i in plan.taken),
         purchases=as_purchases(plan),
-        courses=tuple(inst.courses[i].code for i in order(inst, plan.taken)),
+        courses=tuple(inst.courses[i].code for i in order(inst, plan)),
         credits=credits_report(inst, plan),
         schedule=items,
         slack_days=least_slack(items),

@@ -101,7 +101,7 @@ def _profile(form: Formulation, idx: IntArray, rows: IntArray) -> FloatArray:
         g[position[cols[mine]], k] = sign[r] * form.value[lo:hi][mine]
     g[:, -3] = -form.price[idx]
     g[:, -2] = -form.hours[idx]
-    g[:, -1] = form.inst.due_days[form.cand[idx]]
+    g[:, -1] = form.y_day[idx]
     return g
 
 
@@ -130,7 +130,7 @@ def relax_schedule(form: Formulation, plan: Plan, bounded: Sequence[Objective]) 
     n = form.num_y
     takeable = np.flatnonzero(form.col_upper[:n] > 0)
     load = 7 * form.hours[takeable]
-    days = form.inst.due_days[form.cand[takeable]]
+    days = form.y_day[takeable]
     most = _plan_size_bound(form, takeable, plan, bounded)
     order = np.argsort(days, kind="stable")
     heap: list[float] = []

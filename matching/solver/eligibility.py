@@ -1,21 +1,28 @@
 """Eligibility, due dates and remaining requirements (contract §4 and §6).
 
 Everything here is plain Python over the Problem; no solver involved.
+
+Every requirement has a key (a subcategory name, or an extra's label / default key) and a
+deadline: the prescription's for its `required` categories, the extra's own (default the
+prescription's) for an extra.  A course counts toward a requirement only when it can be
+completed by that requirement's deadline, so its due date depends on the requirement
+(`due_for`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
-from .model import Course, Problem
+from .model import Course, Extra, Problem
 
 # Exclusion reasons, in the order they are checked: a course gets the first that applies.
 COMPLETED = "completed"
 EXCLUDED_PROVIDER = "excluded provider"
 FORMAT = "format"
 EVENT_DATE = "event date"  # event before the planning date
-DEADLINE = "deadline"  # event after the deadline, or the deadline is already past
+DEADLINE = "deadline"  # event after every deadline, or the deadlines are already past
 APPROVAL_EXPIRED = "approval expired"
 NO_REQUIRED_CREDIT = "no required credit"
 NOT_SOLD = "not sold"  # no price, in no purchasable package, and not owned
@@ -23,7 +30,23 @@ WEEKLY_HOURS = "weekly hours"  # cannot be finished by its due date even when ta
 
 TOTAL_CE = "total_ce"
 TOTAL_DISCIPLINE = "total_discipline"
+MAJOR_MINIMUM = "major_minimum"
+TAG_MINIMUM = "tag_minimum"
 MAJOR_PREFIX = "major:"
+TAG_PREFIX = "tag:"
+
+# What a requirement measures of a course.
+SUBCATEGORY, CE, DISCIPLINE, MAJOR, TAGS = "sub", "ce", "discipline", "major", "tags"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    credits: int  # prescribed, before completed courses
+    deadline: date
+    measure: str  # SUBCATEGORY | CE | DISCIPLINE | MAJOR | TAGS
+    subject: str = ""  # the subcategory or major measured
+    tags: frozenset[str] = frozenset()
 
 
 def due_date(course: Course, deadline: date) -> date:
@@ -36,8 +59,17 @@ def due_date(course: Course, deadline: date) -> date:
     return due
 
 
-def filter_reason(course: Course, problem: Problem) -> str | None:
-    """The first catalog/date rule that removes `course`, or None (§4.1 without credit)."""
+def due_for(course: Course, deadline: date, as_of: date) -> date | None:
+    """The course's due date for a requirement with this deadline, or None when it cannot
+    count toward it (the deadline is past, or the event comes after it)."""
+    if deadline < as_of or (course.event_date is not None and course.event_date > deadline):
+        return None
+    return due_date(course, deadline)
+
+
+def filter_reason(course: Course, problem: Problem, latest: date) -> str | None:
+    """The first catalog/date rule that removes `course`, or None (§4.1 without credit).
+    `latest` is the latest deadline of any requirement."""
     if course.code in problem.completed:
         return COMPLETED
     if course.provider in problem.exclude_providers:
@@ -47,13 +79,13 @@ def filter_reason(course: Course, problem: Problem) -> str | None:
     if course.event_date is not None:
         if course.event_date < problem.as_of:
             return EVENT_DATE
-        if course.event_date > problem.deadline:
+        if course.event_date > latest:
             return DEADLINE
     if course.approval_expires is not None and course.approval_expires < problem.as_of:
         return APPROVAL_EXPIRED
     # Not in the contract's list, but a deadline before the planning date leaves no day on
     # which anything could be completed.
-    if problem.deadline < problem.as_of:
+    if latest < problem.as_of:
         return DEADLINE
     return None
 
@@ -66,68 +98,95 @@ def fits_alone(hours: int, due: date, problem: Problem) -> bool:
     return 7 * hours <= h * (due - problem.as_of).days
 
 
-def extra_targets(problem: Problem) -> dict[str, int]:
-    """Extra requirement keys -> credits (before completed). Repeated kinds: the largest."""
-    targets: dict[str, int] = {}
+def extra_requirements(extra: Extra, problem: Problem) -> list[Requirement]:
+    """The requirement rows of one extra (one per major for major_minimum)."""
+    deadline = extra.deadline or problem.deadline
+    label = extra.label or None
+    if extra.kind == MAJOR_MINIMUM:
+        prefix = f"{label}:" if label else MAJOR_PREFIX
+        majors = sorted(set(problem.majors.values()))
+        return [Requirement(prefix + m, extra.credits, deadline, MAJOR, m) for m in majors]
+    if extra.kind == TOTAL_CE:
+        return [Requirement(label or TOTAL_CE, extra.credits, deadline, CE)]
+    if extra.kind == TOTAL_DISCIPLINE:
+        return [Requirement(label or TOTAL_DISCIPLINE, extra.credits, deadline, DISCIPLINE)]
+    if extra.kind == TAG_MINIMUM:
+        key = label or TAG_PREFIX + TAG_MINIMUM
+        return [Requirement(key, extra.credits, deadline, TAGS, tags=frozenset(extra.tags))]
+    raise ValueError(f"unknown extra requirement kind: {extra.kind!r}")
+
+
+def requirements(problem: Problem) -> dict[str, Requirement]:
+    """Every requirement key (subcategories first, then extras) -> its requirement.
+
+    A key given twice with the same measure and deadline keeps the larger credits; the
+    same key for different requirements is a ValueError (callers label them apart)."""
+    reqs = {
+        sub: Requirement(sub, credits, problem.deadline, SUBCATEGORY, sub)
+        for sub, credits in problem.required.items()
+    }
     for extra in problem.extras:
-        if extra.kind == "major_minimum":
-            keys: Iterable[str] = (MAJOR_PREFIX + m for m in sorted(set(problem.majors.values())))
-        elif extra.kind in (TOTAL_CE, TOTAL_DISCIPLINE):
-            keys = (extra.kind,)
-        else:
-            raise ValueError(f"unknown extra requirement kind: {extra.kind!r}")
-        for key in keys:
-            targets[key] = max(targets.get(key, 0), extra.credits)
-    return targets
-
-
-def all_targets(problem: Problem) -> dict[str, int]:
-    """Every requirement key (subcategories first, then extras) -> prescribed credits."""
-    targets = dict(problem.required)
-    targets.update(extra_targets(problem))
-    return targets
+        for req in extra_requirements(extra, problem):
+            old = reqs.get(req.key)
+            if old is None:
+                reqs[req.key] = req
+            elif (old.measure, old.subject, old.tags, old.deadline) == (
+                req.measure,
+                req.subject,
+                req.tags,
+                req.deadline,
+            ):
+                reqs[req.key] = req if req.credits > old.credits else old
+            else:
+                raise ValueError(f"two different requirements share the key {req.key!r}")
+    return reqs
 
 
 class Contributions:
-    """Computes what one course gives towards each requirement key (uncapped)."""
+    """Computes what one course gives towards each requirement key (uncapped, before any
+    deadline rule)."""
 
     def __init__(self, problem: Problem) -> None:
-        self._required = problem.required
-        extras = extra_targets(problem)
-        self._ce = TOTAL_CE in extras
-        self._discipline = TOTAL_DISCIPLINE in extras
-        self._majors: Mapping[str, str] = (
-            problem.majors if any(k.startswith(MAJOR_PREFIX) for k in extras) else {}
-        )
-        self._only_required = not (self._ce or self._discipline or self._majors)
+        self.requirements = requirements(problem)
+        reqs = self.requirements.values()
+        self._only_required = all(r.measure == SUBCATEGORY for r in reqs)
+        self._extras = [r for r in reqs if r.measure != SUBCATEGORY]
+        self._required = {r.key for r in reqs if r.measure == SUBCATEGORY}
+        wants_majors = any(r.measure == MAJOR for r in reqs)
+        self._majors: Mapping[str, str] = problem.majors if wants_majors else {}
 
-    def rows(self, course: Course, row_of: Mapping[str, int]) -> list[tuple[int, int]]:
-        """(row, credit) for the keys in `row_of` the course gives a positive credit to."""
+    def rows(self, course: Course, row_of: Mapping[str, int]) -> list[tuple[str, int, int]]:
+        """(key, row, credit) for the keys in `row_of` the course gives a positive credit to."""
         if self._only_required:  # the common case, kept lean for 50,000-course catalogs
-            return [(row_of[s], a) for s, a in course.credits.items() if a > 0 and s in row_of]
-        return [(row_of[k], v) for k, v in self.of(course).items() if v > 0 and k in row_of]
+            return [(s, row_of[s], a) for s, a in course.credits.items() if a > 0 and s in row_of]
+        return [(k, row_of[k], v) for k, v in self.of(course).items() if v > 0 and k in row_of]
 
     def of(self, course: Course) -> dict[str, int]:
         out: dict[str, int] = {}
         total = 0
+        per_major: dict[str, int] = {}
         for sub, amount in course.credits.items():
             total += amount
             if sub in self._required:
                 out[sub] = amount
             major = self._majors.get(sub)
             if major is not None:
-                key = MAJOR_PREFIX + major
-                out[key] = out.get(key, 0) + amount
-        if self._discipline:
-            out[TOTAL_DISCIPLINE] = total
-        if self._ce:
-            out[TOTAL_CE] = course.ce_credits
+                per_major[major] = per_major.get(major, 0) + amount
+        for req in self._extras:
+            if req.measure == CE:
+                out[req.key] = course.ce_credits
+            elif req.measure == DISCIPLINE:
+                out[req.key] = total
+            elif req.measure == MAJOR:
+                out[req.key] = per_major.get(req.subject, 0)
+            else:
+                out[req.key] = course.ce_credits if course.tags & req.tags else 0
         return out
 
 
 def remaining_requirements(problem: Problem, contrib: Contributions) -> dict[str, int]:
     """Requirement per key after the completed courses, never below zero (§4.4, §6)."""
-    remaining = all_targets(problem)
+    remaining = {key: req.credits for key, req in contrib.requirements.items()}
     for course in problem.courses:
         if course.code in problem.completed:
             for key, amount in contrib.of(course).items():

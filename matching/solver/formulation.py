@@ -1,9 +1,19 @@
 """Turns an Instance into MILP arrays for HiGHS, and cuts sub-models out of them.
 
 Columns, in order:
-  y_i  (binary)      take candidate i.  A candidate that can only be bought alone carries
-                     its price on y_i directly (no separate purchase column, no link row):
-                     in a 50,000-course catalog that is nearly every course.
+  y_v  (binary)      take candidate cand[v], completing it by day y_day[v].  Normally one
+                     column per candidate (v = i).  With requirements of different
+                     deadlines and a binding weekly-hours rule, a candidate whose credit
+                     entries have several due dates gets one column per due date d
+                     ("variants"): the column gives the credits of the entries due on or
+                     after d (the requirements whose deadline it then still meets) and
+                     loads the schedule at d.  At most one variant per candidate (choice
+                     rows), so a course counts once; this is exactly the contract's rule
+                     that a course is finished by the earliest deadline among the
+                     requirements the plan counts it for.
+                     A candidate with a single column that can only be bought alone
+                     carries its price on y directly (no separate purchase column, no
+                     link row): in a 50,000-course catalog that is nearly every course.
   x_j  (binary)      buy purchasable j (packages, and single courses that are also in a
                      package).
   s_k  (continuous)  study hours (x7) of the chosen courses due on or before the k-th
@@ -11,7 +21,8 @@ Columns, in order:
                      rules O(courses) in size instead of O(courses x dates).
 
 Rows, in order: requirement covers (>= need; the only rows with a positive lower bound),
-links y_i <= sum of x_j containing i, the schedule chain, three objective rows (price,
+links y_v <= sum of x_j containing cand[v], choice rows (sum of a candidate's variants
+<= 1), the schedule chain, three objective rows (price,
 hours, course count; free until an objective is fixed for a later lexicographic phase),
 then any cuts added by `with_rows`.
 """
@@ -33,7 +44,8 @@ INF = float("inf")
 @dataclass(frozen=True)
 class Formulation:
     inst: Instance
-    cand: IntArray  # y column -> global candidate index
+    cand: IntArray  # y column -> global candidate index (cand[i] = i for i < candidates)
+    y_day: IntArray  # y column -> the day (after T) by which it completes its course
     direct: BoolArray  # y carries the price of buying the course alone
     direct_price: IntArray  # that price (0 where not direct)
     x_items: tuple[Purchasable, ...]  # x columns
@@ -95,6 +107,7 @@ class Formulation:
         return replace(
             self,
             cand=self.cand[ky],
+            y_day=self.y_day[ky],
             direct=self.direct[ky],
             direct_price=self.direct_price[ky],
             x_items=tuple(p for p, k in zip(self.x_items, kx, strict=True) if k),
@@ -260,52 +273,61 @@ def build(inst: Instance) -> Formulation:
     owned = inst.owned
     single = inst.single_price
     has_single = single >= 0
-    direct = has_single & ~in_package & ~owned
     takeable = owned | has_single | in_package
-    # Singles that compete with a package get their own x column.
-    split = np.flatnonzero(has_single & in_package & ~owned)
+    cols = _Columns.of(inst, takeable)
+    multi = np.zeros(n, dtype=np.bool_)
+    multi[cols.cand[n:]] = True
+    direct = has_single & ~in_package & ~owned & ~multi
+    # Singles that compete with a package, or whose course has variants, get an x column.
+    split = np.flatnonzero(has_single & (in_package | multi) & ~owned)
     x_items = tuple(
         Purchasable("course", inst.courses[i].code, inst.courses[i].provider, int(single[i]), (i,))
         for i in split.tolist()
     ) + tuple(packages)
     m = len(x_items)
+    ny = len(cols.cand)
+    y_direct = np.zeros(ny, dtype=np.bool_)
+    y_direct[:n] = direct
 
     rows = _Rows()
     rows.add(
-        inst.coef_row,
-        inst.coef_col,
-        inst.coef_val.astype(np.float64),
+        inst.coef_row[cols.entry],
+        cols.entry_col,
+        inst.coef_val[cols.entry].astype(np.float64),
         inst.need.astype(np.float64),
         np.full(len(inst.keys), INF),
     )
     link_first = rows.n
-    _add_link_rows(rows, n, owned, direct, takeable, split, members)
+    _add_link_rows(rows, cols.cand, owned, y_direct, takeable, split, members, ny)
     link_end = rows.n
-    s_days, s_caps = _add_schedule_rows(rows, inst, takeable, n + m)
+    _add_choice_rows(rows, cols.cand, n)
+    schedule_first = rows.n
+    s_days, s_caps = _add_schedule_rows(rows, inst, cols, takeable, ny + m)
     q = len(s_days)
 
-    ncol = n + m + q
+    ncol = ny + m + q
     price = np.zeros(ncol)
-    price[:n] = np.where(direct, single, 0)
-    price[n : n + m] = [p.price for p in x_items]
+    price[:ny] = np.where(y_direct, single[cols.cand], 0)
+    price[ny : ny + m] = [p.price for p in x_items]
     hours = np.zeros(ncol)
-    hours[:n] = inst.hours
+    hours[:ny] = inst.hours[cols.cand]
     count = np.zeros(ncol)
-    count[:n] = 1.0
+    count[:ny] = 1.0
     objective_rows = [_objective_row(rows, vec) for vec in (price, hours, count)]
 
     lo, hi, starts, index, value = rows.csr()
     return Formulation(
         inst=inst,
-        cand=np.arange(n),
-        direct=direct,
-        direct_price=np.where(direct, single, 0),
+        cand=cols.cand,
+        y_day=cols.day,
+        direct=y_direct,
+        direct_price=np.where(y_direct, single[cols.cand], 0),
         x_items=x_items,
         s_days=s_days,
         s_kept=np.ones(q, dtype=np.bool_),
         col_lower=np.zeros(ncol),
-        col_upper=np.concatenate([takeable.astype(np.float64), np.ones(m), s_caps]),
-        integrality=np.concatenate([np.ones(n + m, np.int64), np.zeros(q, np.int64)]),
+        col_upper=np.concatenate([takeable[cols.cand].astype(np.float64), np.ones(m), s_caps]),
+        integrality=np.concatenate([np.ones(ny + m, np.int64), np.zeros(q, np.int64)]),
         row_lower=lo,
         row_upper=hi,
         starts=starts,
@@ -316,11 +338,71 @@ def build(inst: Instance) -> Formulation:
         count=count,
         num_cover=len(inst.keys),
         link_rows=(link_first, link_end),
-        schedule_first=link_end,
+        schedule_first=schedule_first,
         price_row=objective_rows[0],
         hours_row=objective_rows[1],
         count_row=objective_rows[2],
     )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The y columns: candidate, completion day, and which credit entries each holds."""
+
+    cand: IntArray  # column -> candidate; the first len(courses) columns are cand = i
+    day: IntArray  # column -> completion day
+    entry: IntArray  # credit entries (indices into inst.coef_*) per cover coefficient
+    entry_col: IntArray  # the column of each such coefficient
+
+    @staticmethod
+    def of(inst: Instance, takeable: BoolArray) -> _Columns:
+        n = len(inst.courses)
+        base = _Columns(
+            np.arange(n), inst.due_days.copy(), np.arange(len(inst.coef_col)), inst.coef_col
+        )
+        if not _needs_variants(inst, takeable):
+            return base
+        latest = np.full(n, -1, dtype=np.int64)
+        np.maximum.at(latest, inst.coef_col, inst.coef_day)
+        multi = np.flatnonzero(takeable & (latest > inst.due_days))
+        cand, day = [base.cand], [base.day]
+        entry, entry_col = [base.entry], [base.entry_col]
+        by_course = {int(i): np.flatnonzero(inst.coef_col == i) for i in multi}
+        col = n
+        for i, mine in by_course.items():
+            days = inst.coef_day[mine]
+            for d in np.unique(days)[1:].tolist():  # the earliest is the base column
+                later = mine[days >= d]
+                cand.append(np.array([i]))
+                day.append(np.array([d]))
+                entry.append(later)
+                entry_col.append(np.full(len(later), col))
+                col += 1
+        return _Columns(
+            np.concatenate(cand),
+            np.concatenate(day),
+            np.concatenate(entry),
+            np.concatenate(entry_col),
+        )
+
+
+def _needs_variants(inst: Instance, takeable: BoolArray) -> bool:
+    """Variants matter only when some course has entries with different due dates and the
+    weekly-hours rule can bind with every course at its earliest due date (otherwise
+    every course can be finished by its earliest due date and count everywhere)."""
+    if inst.problem.hours_per_week is None or len(inst.coef_col) == 0:
+        return False
+    if np.all(inst.coef_day == inst.due_days[inst.coef_col]):
+        return False
+    return _schedule_binds(inst.problem.hours_per_week, inst.due_days, inst.hours, takeable)
+
+
+def _schedule_binds(h: int, days: IntArray, hours: IntArray, takeable: BoolArray) -> bool:
+    load = 7 * hours
+    active = takeable & (load > 0)
+    uniq, per_day = np.unique(days[active], return_inverse=True)
+    worst = np.cumsum(np.bincount(per_day, weights=load[active], minlength=len(uniq)))
+    return bool(np.any(worst > h * uniq))
 
 
 def _package_members(inst: Instance) -> tuple[list[Purchasable], tuple[IntArray, IntArray]]:
@@ -332,49 +414,71 @@ def _package_members(inst: Instance) -> tuple[list[Purchasable], tuple[IntArray,
 
 def _add_link_rows(
     rows: _Rows,
-    n: int,
+    cand: IntArray,
     owned: BoolArray,
     direct: BoolArray,
     takeable: BoolArray,
     split: IntArray,
     members: tuple[IntArray, IntArray],
+    ny: int,
 ) -> None:
-    """y_i - sum_{j contains i} x_j <= 0 for candidates bought through x columns."""
-    linked = np.flatnonzero(~owned & ~direct & takeable)
+    """y_v - sum_{j contains cand[v]} x_j <= 0 for columns bought through x columns."""
+    linked = np.flatnonzero(~owned[cand] & ~direct & takeable[cand])
     if len(linked) == 0:
         return
-    row_of = np.full(n, -1, dtype=np.int64)
-    row_of[linked] = np.arange(len(linked))
     pkg_ids, ys = members
-    x_split = n + np.arange(len(split))
-    x_pkg = n + len(split) + pkg_ids
-    r = np.concatenate([row_of[linked], row_of[split], row_of[ys]])
-    c = np.concatenate([linked, x_split, x_pkg])
-    v = np.concatenate([np.ones(len(linked)), -np.ones(len(split)), -np.ones(len(ys))])
+    # (x column, candidate) pairs: competing singles first, then package memberships.
+    x_col = np.concatenate([ny + np.arange(len(split)), ny + len(split) + pkg_ids])
+    x_cand = np.concatenate([split, ys])
+    order = np.argsort(x_cand, kind="stable")
+    x_col, x_cand = x_col[order], x_cand[order]
+    link_cand = cand[linked]
+    first = np.searchsorted(x_cand, link_cand, side="left")
+    last = np.searchsorted(x_cand, link_cand, side="right")
+    sizes = last - first
+    row_ids = np.repeat(np.arange(len(linked)), sizes)
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    partners = x_col[np.repeat(first, sizes) + offsets]
+    r = np.concatenate([np.arange(len(linked)), row_ids])
+    c = np.concatenate([linked, partners])
+    v = np.concatenate([np.ones(len(linked)), -np.ones(len(partners))])
     k = len(linked)
     rows.add(r, c, v, np.full(k, -INF), np.zeros(k))
 
 
+def _add_choice_rows(rows: _Rows, cand: IntArray, n: int) -> None:
+    """At most one column per candidate with variants (a course counts once)."""
+    extra = cand[n:]
+    if len(extra) == 0:
+        return
+    courses = np.unique(extra)
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[courses] = np.arange(len(courses))
+    cols = np.concatenate([courses, n + np.arange(len(extra))])
+    r = row_of[cand[cols]]
+    k = len(courses)
+    rows.add(r, cols, np.ones(len(cols)), np.full(k, -INF), np.ones(k))
+
+
 def _add_schedule_rows(
-    rows: _Rows, inst: Instance, takeable: BoolArray, first_s: int
+    rows: _Rows, inst: Instance, cols: _Columns, takeable: BoolArray, first_s: int
 ) -> tuple[IntArray, FloatArray]:
     """The weekly-hours chain; returns (distinct due days, caps) of the s columns it adds.
 
-    Row k:  sum_{due_i = d_k} 7 hours_i y_i + s_{k-1} - s_k <= 0,  0 <= s_k <= h * d_k,
+    Row k:  sum_{day_v = d_k} 7 hours_v y_v + s_{k-1} - s_k <= 0,  0 <= s_k <= h * d_k,
     so s_k is at least the x7 load due by d_k, which must fit h * days(T, d_k): exactly
-    7 * sum_{due_i <= d} hours_i y_i <= h * days(T, d) for every due date d (§4.3).
+    7 * sum_{day_v <= d} hours_v y_v <= h * days(T, d) for every due date d (§4.3).
     """
     none = (np.zeros(0, np.int64), np.zeros(0))
     h = inst.problem.hours_per_week
     if h is None:
         return none
-    load = 7 * inst.hours
-    active = takeable & (load > 0)
-    uniq, per_day = np.unique(inst.due_days[active], return_inverse=True)
+    if not _schedule_binds(h, inst.due_days, inst.hours, takeable):
+        return none  # even taking everything by its earliest due date fits
+    load = 7 * inst.hours[cols.cand]
+    active = takeable[cols.cand] & (load > 0)
+    uniq, per_day = np.unique(cols.day[active], return_inverse=True)
     caps = h * uniq
-    worst = np.cumsum(np.bincount(per_day, weights=load[active], minlength=len(uniq)))
-    if not np.any(worst > caps):
-        return none  # even taking everything fits: no schedule rows needed
     q = len(uniq)
     ys = np.flatnonzero(active)
     s_cols = first_s + np.arange(q)

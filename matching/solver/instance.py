@@ -36,7 +36,7 @@ class Purchasable:
 class Instance:
     problem: Problem
     courses: tuple[Course, ...]  # candidates, index i
-    due: tuple[date, ...]
+    due: tuple[date, ...]  # earliest due date of each candidate over its credit entries
     owned: BoolArray
     hours: IntArray
     due_days: IntArray  # (due - T).days
@@ -45,19 +45,30 @@ class Instance:
     coef_row: IntArray  # COO of min(credit, need): requirement row, candidate, value
     coef_col: IntArray
     coef_val: IntArray
+    coef_day: IntArray  # due day (days after T) of the candidate for that row's deadline
     single_price: IntArray  # price of buying the candidate alone, -1 when it can't be
     packages: tuple[Purchasable, ...]
     remaining: dict[str, int]
     available: dict[str, int]  # uncapped credits all candidates together could give
     exclusions: tuple[Exclusion, ...]
     contrib: el.Contributions
+    deadlines: dict[str, date]  # requirement key -> its deadline (every key of remaining)
+
+    def day(self, d: date) -> int:
+        return (d - self.problem.as_of).days
+
+    def counted_for(self, i: int, key: str, done_day: int) -> bool:
+        """Whether candidate i, completed by day `done_day`, counts toward `key`."""
+        due = el.due_for(self.courses[i], self.deadlines[key], self.problem.as_of)
+        return due is not None and self.day(due) >= done_day
 
 
 def prepare(problem: Problem) -> Instance:
     contrib = el.Contributions(problem)
     remaining = el.remaining_requirements(problem, contrib)
+    deadlines = {key: req.deadline for key, req in contrib.requirements.items()}
     keys = tuple(k for k, v in remaining.items() if v > 0)
-    found = _classify(problem, contrib, {k: r for r, k in enumerate(keys)})
+    found = _classify(problem, contrib, {k: r for r, k in enumerate(keys)}, deadlines)
     cands = found.courses
     need = np.array([remaining[k] for k in keys], dtype=np.int64)
     coef_row = np.array(found.rows, dtype=np.int64)
@@ -81,12 +92,14 @@ def prepare(problem: Problem) -> Instance:
         # Capping at the need keeps the model tight and is exact: with binary y, a course
         # never contributes more than the whole remaining requirement anyway.
         coef_val=np.minimum(raw, need[coef_row]),
+        coef_day=np.array(found.days, dtype=np.int64),
         single_price=single_price,
         packages=tuple(packages),
         remaining=remaining,
         available=available,
         exclusions=tuple(found.excluded),
         contrib=contrib,
+        deadlines=deadlines,
     )
 
 
@@ -97,39 +110,73 @@ class _Found:
     rows: list[int] = field(default_factory=list)
     cols: list[int] = field(default_factory=list)
     vals: list[int] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
     excluded: list[Exclusion] = field(default_factory=list)
 
 
-def _classify(problem: Problem, contrib: el.Contributions, row_of: dict[str, int]) -> _Found:
+Entry = tuple[int, int, date]  # requirement row, credit, due date for that row
+
+
+def _classify(
+    problem: Problem,
+    contrib: el.Contributions,
+    row_of: dict[str, int],
+    deadlines: dict[str, date],
+) -> _Found:
     """Split the catalog into candidates (with their credit rows) and exclusions."""
     sold = el.sold_codes(problem)
+    latest = max(deadlines.values(), default=problem.deadline)
     found = _Found()
     for course in problem.courses:
-        reason = el.filter_reason(course, problem)
+        reason = el.filter_reason(course, problem, latest)
+        entries: list[Entry] = []
         if reason is None:
             gives = contrib.rows(course, row_of)
-            due = el.due_date(course, problem.deadline)
-            reason = _credit_reason(course, problem, due, bool(gives), sold)
+            entries = _dated(course, gives, deadlines, problem)
+            reason = _credit_reason(course, problem, bool(gives), entries, sold)
+            entries = [e for e in entries if el.fits_alone(course.hours, e[2], problem)]
         if reason is not None:
             found.excluded.append(Exclusion(course=course.code, reason=reason))
             continue
         col = len(found.courses)
         found.courses.append(course)
-        found.dues.append(due)
-        found.rows.extend(r for r, _ in gives)
-        found.vals.extend(v for _, v in gives)
-        found.cols.extend([col] * len(gives))
+        found.dues.append(min(due for _, _, due in entries))
+        found.rows.extend(r for r, _, _ in entries)
+        found.vals.extend(v for _, v, _ in entries)
+        found.days.extend((due - problem.as_of).days for _, _, due in entries)
+        found.cols.extend([col] * len(entries))
     return found
 
 
+def _dated(
+    course: Course,
+    gives: list[tuple[str, int, int]],
+    deadlines: dict[str, date],
+    problem: Problem,
+) -> list[Entry]:
+    """The credit entries the course can count for by their requirement's deadline."""
+    dues: dict[date, date | None] = {}
+    entries: list[Entry] = []
+    for key, row, value in gives:
+        deadline = deadlines[key]
+        if deadline not in dues:
+            dues[deadline] = el.due_for(course, deadline, problem.as_of)
+        due = dues[deadline]
+        if due is not None:
+            entries.append((row, value, due))
+    return entries
+
+
 def _credit_reason(
-    course: Course, problem: Problem, due: date, gives: bool, sold: set[str]
+    course: Course, problem: Problem, gives: bool, entries: list[Entry], sold: set[str]
 ) -> str | None:
     if not gives:
         return el.NO_REQUIRED_CREDIT
+    if not entries:
+        return el.DEADLINE
     if course.code not in sold:
         return el.NOT_SOLD
-    if not el.fits_alone(course.hours, due, problem):
+    if not any(el.fits_alone(course.hours, due, problem) for _, _, due in entries):
         return el.WEEKLY_HOURS
     return None
 

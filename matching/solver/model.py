@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 FORMATS = frozenset({"online", "home-study", "webinar", "live"})
-EXTRA_KINDS = frozenset({"total_ce", "total_discipline", "major_minimum"})
+EXTRA_KINDS = frozenset({"total_ce", "total_discipline", "major_minimum", "tag_minimum"})
 
 # Result.status values.  "timeout" means the time limit stopped HiGHS before it found
 # any plan and before it could prove that none exists (never reported as infeasible).
@@ -33,6 +33,7 @@ class Course:
     approval_expires: date | None = None
     event_date: date | None = None
     title: str = ""
+    tags: frozenset[str] = frozenset()  # topic/approval tags (tag_minimum, exact match)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,11 @@ class Package:
 
 @dataclass(frozen=True)
 class Extra:
-    kind: str  # total_ce | total_discipline | major_minimum
+    kind: str  # total_ce | total_discipline | major_minimum | tag_minimum
     credits: int  # hundredths
+    deadline: date | None = None  # None: the Problem's deadline
+    label: str | None = None  # names its requirement key(s); None: the default key
+    tags: frozenset[str] = frozenset()  # tag_minimum: courses carrying any of these count
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ with exact integer arithmetic so floating-point tolerances can never leak into a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,10 +24,18 @@ class Plan:
     purchases: tuple[Purchasable, ...]
     price: int
     hours: int
+    # Completion day (after T) of each taken course when it is not the course's earliest
+    # due date (a variant column: the course then counts only toward the requirements
+    # whose deadline it still meets).  Not part of a plan's identity.
+    late: Mapping[int, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def count(self) -> int:
         return len(self.taken)
+
+    def done_day(self, inst: Instance, i: int) -> int:
+        """The day by which the plan completes candidate i."""
+        return self.late.get(i, int(inst.due_days[i]))
 
 
 def from_values(form: Formulation, values: FloatArray) -> Plan:
@@ -35,8 +43,12 @@ def from_values(form: Formulation, values: FloatArray) -> Plan:
     n = form.num_y
     y = values[:n] > 0.5
     taken = {int(g) for g in form.cand[y]}
-    offers: list[Purchasable] = []
     inst = form.inst
+    done: dict[int, int] = {}
+    for g, d in zip(form.cand[y].tolist(), form.y_day[y].tolist(), strict=True):
+        done[g] = min(d, done.get(g, d))
+    late = {g: d for g, d in done.items() if d > int(inst.due_days[g])}
+    offers: list[Purchasable] = []
     for i in np.flatnonzero(y & form.direct):
         g = int(form.cand[i])
         course = inst.courses[g]
@@ -45,43 +57,53 @@ def from_values(form: Formulation, values: FloatArray) -> Plan:
         )
     x = values[n : n + len(form.x_items)] > 0.5
     offers.extend(item for item, chosen in zip(form.x_items, x, strict=True) if chosen)
-    return tidy(inst, taken, offers)
+    return tidy(inst, taken, offers, late)
 
 
-def tidy(inst: Instance, taken: Iterable[int], offers: Iterable[Purchasable]) -> Plan:
-    kept = _drop_unneeded_courses(inst, set(taken))
+def tidy(
+    inst: Instance,
+    taken: Iterable[int],
+    offers: Iterable[Purchasable],
+    late: Mapping[int, int] | None = None,
+) -> Plan:
+    late = late or {}
+    kept = _drop_unneeded_courses(inst, set(taken), late)
     purchases = _drop_unneeded_purchases(inst, kept, list(offers))
     plan = Plan(
         taken=frozenset(kept),
         purchases=tuple(sorted(purchases, key=lambda p: (p.kind != "package", p.code))),
         price=sum(p.price for p in purchases),
         hours=int(sum(int(inst.hours[i]) for i in kept)),
+        late={i: d for i, d in late.items() if i in kept},
     )
     check(inst, plan)
     return plan
 
 
 def _coverage(
-    inst: Instance, taken: set[int]
+    inst: Instance, taken: set[int], late: Mapping[int, int]
 ) -> tuple[dict[int, list[tuple[int, int]]], list[int]]:
-    """Per taken course its (row, capped credit) pairs, and the total per requirement row."""
+    """Per taken course its (row, capped credit) pairs, and the total per requirement row.
+    A course completed late (see Plan.late) gives only the entries due on or after then."""
     per_course: dict[int, list[tuple[int, int]]] = {i: [] for i in taken}
     totals = [0] * len(inst.keys)
     mask = np.isin(inst.coef_col, np.fromiter(taken, dtype=np.int64, count=len(taken)))
-    for r, c, v in zip(
+    for r, c, v, d in zip(
         inst.coef_row[mask].tolist(),
         inst.coef_col[mask].tolist(),
         inst.coef_val[mask].tolist(),
+        inst.coef_day[mask].tolist(),
         strict=True,
     ):
-        per_course[c].append((r, v))
-        totals[r] += v
+        if d >= late.get(c, d):
+            per_course[c].append((r, v))
+            totals[r] += v
     return per_course, totals
 
 
-def _drop_unneeded_courses(inst: Instance, taken: set[int]) -> set[int]:
+def _drop_unneeded_courses(inst: Instance, taken: set[int], late: Mapping[int, int]) -> set[int]:
     """Greedily remove courses whose credits are not needed (longest first)."""
-    per_course, totals = _coverage(inst, taken)
+    per_course, totals = _coverage(inst, taken, late)
     need = inst.need.tolist()
     for i in sorted(taken, key=lambda i: (-int(inst.hours[i]), inst.courses[i].code)):
         if all(totals[r] - v >= need[r] for r, v in per_course[i]):
@@ -120,22 +142,26 @@ def check(inst: Instance, plan: Plan) -> None:
     for i in plan.taken:
         if not inst.owned[i] and i not in bought:
             raise RuntimeError(f"solver plan takes {inst.courses[i].code} without buying it")
-    _, totals = _coverage(inst, set(plan.taken))
+    _, totals = _coverage(inst, set(plan.taken), plan.late)
     for r, key in enumerate(inst.keys):
         if totals[r] < int(inst.need[r]):
             raise RuntimeError(f"solver plan misses requirement {key}")
-    if not schedulable(inst, plan.taken):
+    if not schedulable(inst, plan.taken, plan.late):
         raise RuntimeError("solver plan breaks the weekly-hours rule")
 
 
-def schedulable(inst: Instance, taken: Iterable[int]) -> bool:
+def schedulable(
+    inst: Instance, taken: Iterable[int], late: Mapping[int, int] | None = None
+) -> bool:
     h = inst.problem.hours_per_week
     if h is None:
         return True
+    late = late or {}
     load = 0
-    for i in sorted(taken, key=lambda i: int(inst.due_days[i])):
+    days = {i: late.get(i, int(inst.due_days[i])) for i in taken}
+    for i in sorted(days, key=lambda i: days[i]):
         load += 7 * int(inst.hours[i])
-        if load > h * int(inst.due_days[i]):
+        if load > h * days[i]:
             return False
     return True
 

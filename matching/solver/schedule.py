@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .instance import Instance
 from .model import ScheduleItem
+from .plan import Plan
 
 
-def order(inst: Instance, taken: Iterable[int]) -> list[int]:
+def order(inst: Instance, plan: Plan) -> list[int]:
     """Earliest due first; ties: shorter first, then code."""
-    return sorted(taken, key=lambda i: (inst.due[i], int(inst.hours[i]), inst.courses[i].code))
+    return sorted(
+        plan.taken,
+        key=lambda i: (plan.done_day(inst, i), int(inst.hours[i]), inst.courses[i].code),
+    )
 
 
 def days_to_study(hours: int, per_week: int) -> int:
@@ -23,7 +26,7 @@ def days_to_study(hours: int, per_week: int) -> int:
     return -(-7 * hours // per_week)  # ceil(7 * hours / per_week), exact in integers
 
 
-def schedule(inst: Instance, taken: Iterable[int]) -> tuple[ScheduleItem, ...]:
+def schedule(inst: Instance, plan: Plan) -> tuple[ScheduleItem, ...]:
     """One item per course.  With h hours a week, the course starts when the earlier ones
     are done and finishes after its own hours; slack is the days left to its due date.
     Under the weekly-hours rule every slack is >= 0 (earliest-due-first is optimal for
@@ -32,10 +35,10 @@ def schedule(inst: Instance, taken: Iterable[int]) -> tuple[ScheduleItem, ...]:
     h = inst.problem.hours_per_week
     items: list[ScheduleItem] = []
     cumulative = 0
-    for i in order(inst, taken):
+    for i in order(inst, plan):
         before = cumulative
         cumulative += int(inst.hours[i])
-        due = inst.due[i]
+        due = t + timedelta(days=plan.done_day(inst, i))
         start: date | None = None
         finish: date | None = None
         slack: int | None = None

@@ -8,7 +8,7 @@ two independent readings of the rules.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -35,6 +35,7 @@ def course(
     fmt: str = "online",
     expires: date | None = None,
     event: date | None = None,
+    tags: Iterable[str] = (),
 ) -> Course:
     return Course(
         code=code,
@@ -46,6 +47,7 @@ def course(
         format=fmt,
         approval_expires=expires,
         event_date=event,
+        tags=frozenset(tags),
     )
 
 
@@ -61,49 +63,111 @@ def problem(
 
 
 # --- the rules, re-implemented -------------------------------------------------------------
+#
+# Every requirement key has a deadline: the prescription's for `required`, the extra's own
+# (default the prescription's) for an extra.  A course counts toward a key only when it is
+# completed by its due date for that key: the earliest of the key's deadline, its approval
+# expiry and its event date (and an event after the key's deadline never counts).
+
+
+@dataclass(frozen=True)
+class Req:
+    key: str
+    credits: int
+    deadline: date
+    measure: Callable[[Course], int]
+
+
+def _in_sub(sub: str) -> Callable[[Course], int]:
+    return lambda c: c.credits.get(sub, 0)
+
+
+def _in_major(majors: Mapping[str, str], major: str) -> Callable[[Course], int]:
+    return lambda c: sum(v for s, v in c.credits.items() if majors.get(s) == major)
+
+
+def _tagged(tags: frozenset[str]) -> Callable[[Course], int]:
+    return lambda c: c.ce_credits if tags & set(c.tags) else 0
+
+
+def _ce(c: Course) -> int:
+    return c.ce_credits
+
+
+def _discipline(c: Course) -> int:
+    return sum(c.credits.values())
+
+
+def requirements(p: Problem) -> dict[str, Req]:
+    out: dict[str, Req] = {}
+
+    def add(key: str, credits: int, deadline: date, measure: Callable[[Course], int]) -> None:
+        old = out.get(key)
+        if old is None or credits > old.credits:
+            out[key] = Req(key, credits, deadline, measure)
+
+    for sub, credits in p.required.items():
+        add(sub, credits, p.deadline, _in_sub(sub))
+    for e in p.extras:
+        dl = e.deadline or p.deadline
+        if e.kind == "total_ce":
+            add(e.label or "total_ce", e.credits, dl, _ce)
+        elif e.kind == "total_discipline":
+            add(e.label or "total_discipline", e.credits, dl, _discipline)
+        elif e.kind == "major_minimum":
+            for major in set(p.majors.values()):
+                key = f"{e.label}:{major}" if e.label else f"major:{major}"
+                add(key, e.credits, dl, _in_major(p.majors, major))
+        elif e.kind == "tag_minimum":
+            add(e.label or "tag:tag_minimum", e.credits, dl, _tagged(frozenset(e.tags)))
+    return out
 
 
 def eligible(c: Course, p: Problem) -> bool:
+    """The filters that do not depend on a requirement's deadline."""
     if c.code in p.completed or c.provider in p.exclude_providers:
         return False
     if p.formats is not None and c.format not in p.formats:
         return False
-    if c.event_date is not None and not (p.as_of <= c.event_date <= p.deadline):
+    if c.event_date is not None and c.event_date < p.as_of:
         return False
-    if c.approval_expires is not None and c.approval_expires < p.as_of:
-        return False
-    return p.deadline >= p.as_of
+    return c.approval_expires is None or c.approval_expires >= p.as_of
+
+
+def due_for(c: Course, p: Problem, deadline: date) -> date | None:
+    if deadline < p.as_of or (c.event_date is not None and c.event_date > deadline):
+        return None
+    return min(d for d in (deadline, c.approval_expires, c.event_date) if d is not None)
 
 
 def due(c: Course, p: Problem) -> date:
+    """The due date for the prescription's own deadline (single-deadline problems)."""
     return min(d for d in (p.deadline, c.approval_expires, c.event_date) if d is not None)
 
 
+def options(c: Course, p: Problem) -> list[date]:
+    """Completion dates that make sense: the course's due date for some requirement it
+    gives credit to."""
+    found = set()
+    for req in requirements(p).values():
+        d = due_for(c, p, req.deadline)
+        if d is not None and req.measure(c) > 0:
+            found.add(d)
+    return sorted(found)
+
+
+def counted(c: Course, p: Problem, req: Req, done: date) -> int:
+    d = due_for(c, p, req.deadline)
+    return req.measure(c) if d is not None and done <= d else 0
+
+
 def gives(c: Course, p: Problem) -> dict[str, int]:
-    """Credits of one course per requirement key (subcategories and extra keys)."""
-    out = {k: c.credits.get(k, 0) for k in p.required}
-    kinds = {e.kind for e in p.extras}
-    if "total_ce" in kinds:
-        out["total_ce"] = c.ce_credits
-    if "total_discipline" in kinds:
-        out["total_discipline"] = sum(c.credits.values())
-    if "major_minimum" in kinds:
-        for major in set(p.majors.values()):
-            out[f"major:{major}"] = sum(v for s, v in c.credits.items() if p.majors.get(s) == major)
-    return out
+    """Credits of one course per requirement key, ignoring deadlines."""
+    return {k: r.measure(c) for k, r in requirements(p).items()}
 
 
 def targets(p: Problem) -> dict[str, int]:
-    out = dict(p.required)
-    for e in p.extras:
-        keys = (
-            [f"major:{m}" for m in set(p.majors.values())]
-            if e.kind == "major_minimum"
-            else [e.kind]
-        )
-        for k in keys:
-            out[k] = max(out.get(k, 0), e.credits)
-    return out
+    return {k: r.credits for k, r in requirements(p).items()}
 
 
 def remaining(p: Problem) -> dict[str, int]:
@@ -115,23 +179,27 @@ def remaining(p: Problem) -> dict[str, int]:
     return {k: max(0, v) for k, v in rem.items()}
 
 
-def covers(p: Problem, taken: Iterable[Course]) -> bool:
+Done = list[tuple[Course, date]]  # taken courses with their completion dates
+
+
+def credits_of(p: Problem, taken: Done) -> dict[str, int]:
+    """Per key, the credits of the taken courses completed (by the given date) in time."""
+    reqs = requirements(p)
+    return {k: sum(counted(c, p, r, done) for c, done in taken) for k, r in reqs.items()}
+
+
+def covers(p: Problem, taken: Done) -> bool:
     rem = remaining(p)
-    got = dict.fromkeys(rem, 0)
-    for c in taken:
-        for k, v in gives(c, p).items():
-            got[k] += v
+    got = credits_of(p, taken)
     return all(got[k] >= rem[k] for k in rem)
 
 
-def schedulable(p: Problem, taken: Iterable[Course]) -> bool:
+def schedulable(p: Problem, taken: Done) -> bool:
     h = p.hours_per_week
     if h is None:
         return True
-    taken = list(taken)
-    for c in taken:
-        d = due(c, p)
-        load = sum(o.hours for o in taken if due(o, p) <= d)
+    for _, d in taken:
+        load = sum(o.hours for o, od in taken if od <= d)
         if 7 * load > h * (d - p.as_of).days:
             return False
     return True
@@ -159,23 +227,26 @@ def check_bundle(p: Problem, b: Bundle) -> None:
     assert b.price == sum(buy.price for buy in b.purchases)
     assert b.hours == sum(c.hours for c in taken)
     assert b.ce_credits == sum(c.ce_credits for c in taken)
-    assert covers(p, taken), "requirements not met"
-    assert schedulable(p, taken), "weekly-hours rule broken"
-    rem = remaining(p)
-    for k in rem:
-        assert b.credits[k] == sum(gives(c, p)[k] for c in taken)
+    done = [(by_code[s.course], s.complete_by) for s in b.schedule]
+    for c, d in done:
+        # Finished by the earliest due date among the requirements it is counted for.
+        assert d in options(c, p), f"{c.code}: complete_by {d} is no due date of it"
+    assert covers(p, done), "requirements not met"
+    assert schedulable(p, done), "weekly-hours rule broken"
+    got = credits_of(p, done)
+    for k in remaining(p):
+        assert b.credits[k] == got[k], k
     check_schedule(p, b)
 
 
 def check_schedule(p: Problem, b: Bundle) -> None:
     assert [s.course for s in b.schedule] == list(b.courses)
     by_code = {c.code: c for c in p.courses}
-    keys = [(due(by_code[s.course], p), by_code[s.course].hours, s.course) for s in b.schedule]
+    keys = [(s.complete_by, by_code[s.course].hours, s.course) for s in b.schedule]
     assert keys == sorted(keys), "schedule is not earliest-due-first"
     total = 0
     for s in b.schedule:
         total += by_code[s.course].hours
-        assert s.complete_by == due(by_code[s.course], p)
         assert s.cumulative_hours == total
         if p.hours_per_week is None:
             assert s.start_by is None and s.slack_days is None
@@ -227,8 +298,25 @@ def purchase_costs(p: Problem, pool: list[Course]) -> dict[int, int]:
     return {mask: cost for mask, cost in enumerate(exact) if cost < inf}
 
 
+def feasible(p: Problem, taken: list[Course]) -> bool:
+    """Some choice of completion dates meets every requirement and the weekly hours."""
+    choices = [options(c, p) for c in taken]
+    if any(not opts for opts in choices):
+        return False
+    earliest = [(c, opts[0]) for c, opts in zip(taken, choices, strict=True)]
+    if not covers(p, earliest):
+        return False  # finishing each course as early as it can count the most
+    if schedulable(p, earliest):
+        return True
+    for pick in itertools.product(*choices):
+        done = list(zip(taken, pick, strict=True))
+        if covers(p, done) and schedulable(p, done):
+            return True
+    return False
+
+
 def brute_force(p: Problem) -> Best | None:
-    pool = [c for c in p.courses if eligible(c, p)]
+    pool = [c for c in p.courses if eligible(c, p) and options(c, p)]
     costs = purchase_costs(p, pool)
     best: tuple[int, int, int] | None = None
     plans = 0
@@ -236,7 +324,7 @@ def brute_force(p: Problem) -> Best | None:
         if mask not in costs:
             continue
         taken = [c for i, c in enumerate(pool) if mask >> i & 1]
-        if not covers(p, taken) or not schedulable(p, taken):
+        if not feasible(p, taken):
             continue
         plans += 1
         key = (costs[mask], sum(c.hours for c in taken), len(taken))
