@@ -7,12 +7,14 @@ CELERY_BROKER_URL (see README).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from cqr_portal.env import env_bool, env_int, env_list, env_str
+from cqr_portal.outbound import default_storage_from_env, email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -140,8 +142,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (certificates): under MEDIA_ROOT, or in a bucket (cqr_portal/outbound.py).
+# They are never served as static media: only the owner's download view reads them.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -155,13 +161,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: EMAIL_URL (smtp://user:password@host:port?tls=1, console://...); see outbound.py.
+_email = email_settings_from_url(env_str("EMAIL_URL"))
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", _email["EMAIL_BACKEND"])
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "CQR Planner <noreply@localhost>")
 
 # Upload limits: catalogs can be large, prescriptions small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 CATALOG_UPLOAD_MAX_BYTES = env_int("CQR_CATALOG_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+CQR_CERTIFICATE_MAX_BYTES = env_int("CQR_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
 PRESCRIPTION_UPLOAD_MAX_BYTES = env_int("CQR_PRESCRIPTION_UPLOAD_MAX_BYTES", 256 * 1024)
 # Any other JSON body sent to the API (a course, a plan choice...).
 API_BODY_MAX_BYTES = env_int("CQR_API_BODY_MAX_BYTES", 1024 * 1024)

@@ -28,6 +28,7 @@ from catalog.models import (
     Provider,
     Subcategory,
 )
+from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 
 STEP = Decimal("0.25")
@@ -588,6 +589,11 @@ class PrescriptionImportForm(forms.Form):
 
 class MarkDoneForm(forms.Form):
     done_on = forms.DateField(label="Completed on", widget=DateInput())
+    certificate = forms.FileField(
+        label="Certificate (PDF or image, optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
+    )
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

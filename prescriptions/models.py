@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -146,3 +147,24 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.code} ({self.status})"
+
+
+def certificate_upload_to(instance: Certificate, filename: str) -> str:
+    """A name nobody can guess or choose: the uploaded file's name is never used."""
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return f"certificates/{uuid.uuid4().hex}.{extension}"
+
+
+class Certificate(TimeStampedModel):
+    """The certificate of a course marked done: a PDF or an image, checked by content."""
+
+    item = models.OneToOneField(PlanItem, on_delete=models.CASCADE, related_name="certificate")
+    file = models.FileField(upload_to=certificate_upload_to, max_length=200)
+    content_type = models.CharField(max_length=50)
+    original_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Certificate for {self.item}"

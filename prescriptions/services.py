@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_create
+from prescriptions.certificates import certificate_attach
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import (
     ExtraRequirement,
@@ -179,8 +181,10 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
     return plan
 
 
-def plan_item_mark_done(*, item: PlanItem, done_on: date) -> PlanItem:
-    """Record that a planned course was completed on `done_on`."""
+@transaction.atomic
+def plan_item_mark_done(*, item: PlanItem, done_on: date, certificate: Any = None) -> PlanItem:
+    """Record that a planned course was completed on `done_on`, with its certificate
+    (an uploaded file) when given: a refused certificate leaves the course planned."""
     prescription = item.plan.prescription
     today = timezone.localdate()
     if done_on > today:
@@ -199,6 +203,8 @@ def plan_item_mark_done(*, item: PlanItem, done_on: date) -> PlanItem:
     item.done_on = done_on
     item.full_clean()
     item.save(update_fields=["status", "done_on"])
+    if certificate is not None:
+        certificate_attach(item=item, upload=certificate)
     return item
 
 

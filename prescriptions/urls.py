@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:pk>/bundles/<int:bundle_id>/choose/", views.bundle_choose, name="choose"),
     path("<int:pk>/plan/", views.plan_detail, name="plan"),
     path("<int:pk>/plan/items/<int:item_id>/done/", views.plan_item_done, name="item_done"),
+    path(
+        "<int:pk>/plan/items/<int:item_id>/certificate/",
+        views.plan_item_certificate,
+        name="item_certificate",
+    ),
     path("<int:pk>/plan/items/<int:item_id>/undo/", views.plan_item_undo, name="item_undo"),
     path("<int:pk>/plan/replan/", views.plan_replan, name="replan"),
     path("<int:pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),

@@ -14,7 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +30,11 @@ from core.pdf import render_pdf
 from matching.models import MatchingRun
 from matching.selectors import run_latest_for_prescription
 from prescriptions import services
+from prescriptions.certificates import (
+    CertificateForm,
+    certificate_attach,
+    certificate_download_name,
+)
 from prescriptions.documents import (
     PrescriptionInputError,
     PrescriptionSpec,
@@ -48,6 +54,7 @@ from prescriptions.models import Prescription
 from prescriptions.selectors import wording
 from prescriptions.selectors.access import (
     bundle_get_for_prescription,
+    certificate_get_for_item,
     course_list_matching,
     plan_item_get_for_prescription,
     prescription_get_for_user,
@@ -424,17 +431,55 @@ def _plan_page(
 def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = _prescription(request, pk)
     item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    form = MarkDoneForm(request.POST, today=wording.today(), prefix=f"item{item.pk}")
+    form = MarkDoneForm(request.POST, request.FILES, today=wording.today(), prefix=f"item{item.pk}")
     if form.is_valid():
         try:
-            services.plan_item_mark_done(item=item, done_on=form.cleaned_data["done_on"])
+            services.plan_item_mark_done(
+                item=item,
+                done_on=form.cleaned_data["done_on"],
+                certificate=form.cleaned_data.get("certificate"),
+            )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("done_on", message)
+            if hasattr(exc, "error_dict"):
+                for message in exc.messages:
+                    form.add_error("done_on", message)
+            else:
+                for message in exc.messages:
+                    form.add_error("certificate", message)
         else:
             messages.success(request, f"Marked “{item.course.title}” as done.")
             return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
     return _plan_page(request, prescription, bad_form=(item.pk, form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_certificate(request: HttpRequest, pk: int, item_id: int) -> HttpResponseBase:
+    """GET: the owner downloads the certificate (404 for anyone else, or when none);
+    POST: attach or replace it for a course marked done."""
+    prescription = _prescription(request, pk)
+    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    if request.method == "GET":
+        certificate = certificate_get_for_item(item=item)
+        response = FileResponse(
+            certificate.file.open("rb"),
+            as_attachment=True,
+            filename=certificate_download_name(certificate),
+            content_type=certificate.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    form = CertificateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            certificate_attach(item=item, upload=form.cleaned_data["certificate"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Certificate attached to “{item.course.title}”.")
+    else:
+        messages.error(request, "Choose the certificate file to attach.")
+    return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
 
 
 @login_required

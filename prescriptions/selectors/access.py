@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from catalog.models import Course, CreditDistribution
 from matching.models import Bundle, MatchingRun
-from prescriptions.models import PlanItem, Prescription
+from prescriptions.models import Certificate, PlanItem, Prescription
 
 
 def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescription:
@@ -45,6 +45,15 @@ def plan_item_get_for_prescription(*, prescription: Prescription, item_id: int) 
         PlanItem.objects.select_related("plan__prescription", "course"),
         pk=item_id,
         plan__prescription=prescription,
+    )
+
+
+def certificate_get_for_item(*, item: PlanItem) -> Certificate:
+    """The certificate of a done plan item (404 when there is none)."""
+    return get_object_or_404(
+        Certificate.objects.select_related("item__course"),
+        item=item,
+        item__status=PlanItem.Status.DONE,
     )
 
 

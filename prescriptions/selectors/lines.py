@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from catalog.models import Course, CourseFormat, Package
 from matching.models import Bundle
 from matching.selectors import bundles_for_run
@@ -35,6 +37,7 @@ class CourseLine:
     status: str = ""  # "planned" | "done" ("" outside a plan)
     done_on: date | None = None
     item_id: int | None = None
+    certificate_name: str = ""  # the attached certificate's original name ("" when none)
     credits: dict[str, Decimal] = field(default_factory=dict)
     cells: list[Decimal | None] = field(default_factory=list)
     credit_items: list[tuple[str, Decimal]] = field(default_factory=list)
@@ -67,6 +70,10 @@ class CourseLine:
     @property
     def is_done(self) -> bool:
         return self.status == PlanItem.Status.DONE
+
+    @property
+    def has_certificate(self) -> bool:
+        return self.is_done and bool(self.certificate_name)
 
     @property
     def price_text(self) -> str:
@@ -146,7 +153,11 @@ def plan_for_prescription(prescription: Prescription) -> Plan | None:
     return (
         Plan.objects.filter(prescription=prescription)
         .select_related("bundle")
-        .prefetch_related("items__course__provider")
+        .prefetch_related(
+            Prefetch(
+                "items", queryset=PlanItem.objects.select_related("course__provider", "certificate")
+            )
+        )
         .first()
     )
 
@@ -177,6 +188,9 @@ def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
             price=price,
             package_title=package_title,
         )
+        certificate = getattr(item, "certificate", None)
+        if certificate is not None:
+            line.certificate_name = certificate.original_name or "certificate"
         line.warnings = item_warnings(item, today=today)
         lines.append(line)
     return lines

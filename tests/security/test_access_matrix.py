@@ -16,12 +16,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from prescriptions.models import PlanItem
+from prescriptions.services import plan_item_mark_done
 from tests.api import fuzzing
 from tests.factories import UserFactory
 
@@ -121,7 +124,16 @@ def allowed(response: Any) -> bool:
 
 @pytest.fixture
 def world(ct_outline: Any, alice: Any, bob: Any, charlie: Any) -> fuzzing.World:
-    return fuzzing.build_world(alice=alice, bob=bob, charlie=charlie, outline=ct_outline)
+    world = fuzzing.build_world(alice=alice, bob=bob, charlie=charlie, outline=ct_outline)
+    # The item URLs' first item is done with a certificate, so its download has a file
+    # for the owner (prescriptions:item_certificate) and nobody else.
+    item = PlanItem.objects.get(pk=world.id_sources["item_id"]()[0])
+    plan_item_mark_done(
+        item=item,
+        done_on=item.plan.prescription.issued_on,
+        certificate=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return world
 
 
 @pytest.fixture
@@ -157,6 +169,8 @@ def outsiders(owner: str) -> dict[str, str]:
 def rolled_back(request: Callable[[], Any]) -> Any:
     """Make one request and undo what it wrote, so every check starts from the same world."""
     response = request()
+    if getattr(response, "streaming", False):  # a file download: read it, so it is closed
+        b"".join(response.streaming_content)
     transaction.set_rollback(True)
     return response
 
