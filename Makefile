@@ -49,7 +49,8 @@ check-migrations:
 
 compose-check:
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"; \
+		DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-compose-config-check-only} \
+			docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"; \
 	else echo "docker-compose not installed; skipping compose validation"; fi
 
 pytest:

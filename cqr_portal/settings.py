@@ -192,12 +192,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE = {
-    "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 600.0},
-}
-
 # The matching engine's total time budget per run, in seconds.
 CQR_SOLVER_TIME_LIMIT = float(env_str("CQR_SOLVER_TIME_LIMIT", "20"))
+# A run's task: soft limit (ends the run failed with a message), then the hard kill. A
+# claimed run's lease (2 x solver limit + 30 s, matching.services.runs) outlives both.
+CQR_RUN_SOFT_TIME_LIMIT = int(1.5 * CQR_SOLVER_TIME_LIMIT) + 15
+CQR_RUN_TIME_LIMIT = CQR_RUN_SOFT_TIME_LIMIT + 15
+# How long a queued run waits for a worker before the sweep sends it again.
+CQR_RUN_QUEUE_PATIENCE = env_int("CQR_RUN_QUEUE_PATIENCE", 120)
+# Unacknowledged messages come back after this (Redis): a few times the longest run. The
+# sweep below recovers lost runs sooner, by their lease.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(max(300, 5 * CQR_RUN_TIME_LIMIT)),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down gives up fast: the run stays queued (the outbox)
+# and the sweep sends it later; the request that saved it answers normally.
+CQR_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BEAT_SCHEDULE = {
+    "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 600.0},
+    "resend-lost-runs": {"task": "matching.tasks.resend_lost_runs_task", "schedule": 30.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.models import Course, Package
 from core.models import TimeStampedModel
@@ -31,6 +32,12 @@ class MatchingRun(TimeStampedModel):
     # The cqr-recommendation/1 document as computed (what the API and command return).
     result = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The claim (matching.services.runs): the Celery task that owns the run and until when.
+    # A redelivered copy of that task takes over at once; anyone may after the lease.
+    task_id = models.CharField(max_length=255, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Last successful publish to the broker; NULL while a publish failed (outbox sweep).
+    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -42,6 +49,8 @@ class MatchingRun(TimeStampedModel):
         indexes = [
             # replan_stale scans stale runs; the worker claims queued ones.
             models.Index(fields=["status", "is_stale"], name="run_status_stale_idx"),
+            # the lost-run sweep: unfinished runs by lease.
+            models.Index(fields=["status", "lease_expires_at"], name="run_status_lease_idx"),
         ]
 
     def __str__(self) -> str:
@@ -50,6 +59,16 @@ class MatchingRun(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def is_overdue(self) -> bool:
+        """Queued or running past its lease: the page stops polling and offers recompute
+        (the beat sweep re-sends it meanwhile, see matching.services.runs)."""
+        return (
+            not self.is_finished
+            and self.lease_expires_at is not None
+            and self.lease_expires_at < timezone.now()
+        )
 
 
 class Bundle(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from matching.services import runs, staleness
@@ -19,11 +20,16 @@ logger = logging.getLogger(__name__)
     retry_backoff=True,
     retry_backoff_max=60,
     max_retries=3,
+    # Around the solver's budget (loading and storing included); the run's lease is
+    # longer than the hard limit, so a killed attempt is always taken over.
+    soft_time_limit=settings.CQR_RUN_SOFT_TIME_LIMIT,
+    time_limit=settings.CQR_RUN_TIME_LIMIT,
 )
 def compute_bundles(self: Task, run_id: int) -> None:
-    """Compute one MatchingRun; a duplicate delivery finds it claimed and does nothing."""
+    """Compute one MatchingRun. The claim records this task's id: a redelivered copy (the
+    worker's child died) takes over at once; another task's copy does nothing."""
     try:
-        runs.run_execute(run_id=run_id)
+        runs.run_execute(run_id=run_id, task_id=self.request.id or "")
     except (OperationalError, InterfaceError) as exc:
         if self.request.retries >= (self.max_retries or 0):
             # Out of retries: end the run failed rather than leave it queued forever.
@@ -38,3 +44,9 @@ def compute_bundles(self: Task, run_id: int) -> None:
 def replan_stale_task(batch_size: int = 50) -> int:
     """Periodic (beat): recompute runs made stale by catalog changes."""
     return staleness.replan_stale(batch_size=batch_size)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resend_lost_runs_task() -> int:
+    """Periodic (beat): re-send runs whose publish failed or whose worker was lost."""
+    return runs.runs_resend_lost()

@@ -28,9 +28,23 @@ from prescriptions.models import Prescription
 logger = logging.getLogger(__name__)
 
 
-# A run still "running" this long after its claim was abandoned by a dead worker (the
-# solver's budget is seconds); a redelivered task may claim it again.
-ABANDONED_AFTER = timedelta(minutes=10)
+# Run attempts before a run that keeps killing its worker (hard time limit, OOM) ends
+# failed instead of being redelivered for ever.
+MAX_ATTEMPTS = 3
+
+SAVED_NOT_SENT = "Saved, queued — will compute when the worker is back"
+SUPERSEDED = "Superseded by a newer edit of the prescription; only the latest is computed."
+
+
+def run_lease() -> timedelta:
+    """How long a claimed run may stay running: twice the solver's budget plus loading and
+    storing (longer than the task's hard time limit, see cqr_portal/settings.py)."""
+    return timedelta(seconds=2 * float(settings.CQR_SOLVER_TIME_LIMIT) + 30)
+
+
+def queue_patience() -> timedelta:
+    """How long a queued run may wait for a worker before the sweep re-sends it."""
+    return timedelta(seconds=float(getattr(settings, "CQR_RUN_QUEUE_PATIENCE", 120)))
 
 
 def catalog_revision_latest() -> int:
@@ -38,37 +52,122 @@ def catalog_revision_latest() -> int:
 
 
 def run_create(*, prescription: Prescription) -> MatchingRun:
-    """A queued run for the prescription; the computation is enqueued after commit."""
-    from matching.tasks import compute_bundles
+    """A queued run for the prescription, published to the broker after commit.
 
+    Queued runs of the same prescription that no worker has started are cancelled (ended
+    failed as superseded): only the latest edit is computed. The run row is the outbox: a
+    publish that fails (broker down) leaves it queued with `sent_at` empty, and
+    `runs_resend_lost` (beat) sends it later.
+    """
+    now = timezone.now()
+    MatchingRun.objects.filter(prescription=prescription, status=MatchingRun.Status.QUEUED).update(
+        status=MatchingRun.Status.FAILED,
+        error=SUPERSEDED,
+        progress_message="Superseded",
+        finished_at=now,
+    )
     run = MatchingRun.objects.create(
         prescription=prescription,
         status=MatchingRun.Status.QUEUED,
         catalog_revision=catalog_revision_latest(),
         progress_message="Waiting for a worker",
+        lease_expires_at=now + queue_patience(),
     )
     run_id = run.id
-    transaction.on_commit(lambda: compute_bundles.delay(run_id))
+    transaction.on_commit(lambda: run_publish(run_id=run_id))
     return run
 
 
-def _run_claim(run_id: int) -> bool:
-    """queued -> running by a conditional UPDATE: exactly one delivery wins."""
+def run_publish(*, run_id: int) -> bool:
+    """Send the run's task to the broker; on failure record it and return False.
+
+    Never raises for a broker error: the prescription is saved and the sweep retries.
+    """
+    from matching.tasks import compute_bundles
+
+    try:
+        compute_bundles.apply_async(
+            (run_id,),
+            retry=True,
+            retry_policy=settings.CQR_PUBLISH_RETRY_POLICY,
+        )
+    except Exception as exc:  # kombu/redis raise many types for "broker unreachable"
+        logger.warning("run %s: publish failed, the sweep will resend it (%s)", run_id, exc)
+        MatchingRun.objects.filter(id=run_id, status=MatchingRun.Status.QUEUED).update(
+            sent_at=None, progress_message=SAVED_NOT_SENT
+        )
+        return False
+    MatchingRun.objects.filter(id=run_id).update(sent_at=timezone.now())
+    return True
+
+
+def runs_resend_lost(*, limit: int = 200) -> int:
+    """Beat: re-send unfinished runs whose publish failed or whose lease ran out.
+
+    Queued runs never sent, queued runs past their patience and running runs past their
+    lease (the worker died) are published again and their lease renewed; a run that has
+    used its attempts ends failed. Duplicate deliveries are harmless (the claim decides).
+    Returns the number of runs re-sent.
+    """
+    now = timezone.now()
+    MatchingRun.objects.filter(
+        status=MatchingRun.Status.RUNNING, lease_expires_at__lt=now, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=MatchingRun.Status.FAILED,
+        error=f"Gave up after {MAX_ATTEMPTS} attempts: the worker stopped each time.",
+        progress_message="Failed",
+        finished_at=now,
+    )
+    # A running run past its lease lost its worker: back to the queue, claimable by anyone.
+    MatchingRun.objects.filter(status=MatchingRun.Status.RUNNING, lease_expires_at__lt=now).update(
+        status=MatchingRun.Status.QUEUED,
+        task_id="",
+        sent_at=None,
+        progress_message="Restarting: the worker stopped",
+    )
+    lost = Q(status=MatchingRun.Status.QUEUED) & (
+        Q(sent_at__isnull=True) | Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    )
+    ids = list(MatchingRun.objects.filter(lost).order_by("id").values_list("id", flat=True)[:limit])
+    sent = 0
+    for run_id in ids:
+        # Renew first so the next sweep does not send it again while it waits in the queue.
+        MatchingRun.objects.filter(id=run_id, status=MatchingRun.Status.QUEUED).update(
+            lease_expires_at=now + queue_patience()
+        )
+        if not run_publish(run_id=run_id):
+            break  # the broker is down: try again at the next sweep
+        sent += 1
+    return sent
+
+
+def _run_claim(run_id: int, task_id: str) -> int | None:
+    """Claim the run for task `task_id` by a conditional UPDATE; the attempt number on
+    success (the fencing token `_run_store` checks), None when someone else owns it.
+
+    Claimable: queued; running but owned by the same task id (a redelivered copy after
+    the worker's child died: take over at once); running past its lease (any task).
+    """
     now = timezone.now()
     claimable = Q(status=MatchingRun.Status.QUEUED) | Q(
-        status=MatchingRun.Status.RUNNING, started_at__lt=now - ABANDONED_AFTER
+        status=MatchingRun.Status.RUNNING, lease_expires_at__lt=now
     )
-    return (
-        MatchingRun.objects.filter(claimable, id=run_id).update(
-            status=MatchingRun.Status.RUNNING,
-            started_at=now,
-            attempts=F("attempts") + 1,
-            progress=0,
-            progress_message="Loading the catalog",
-            error="",
-        )
-        == 1
+    if task_id:
+        claimable |= Q(status=MatchingRun.Status.RUNNING, task_id=task_id)
+    claimable &= Q(attempts__lt=MAX_ATTEMPTS)
+    updated = MatchingRun.objects.filter(claimable, id=run_id).update(
+        status=MatchingRun.Status.RUNNING,
+        task_id=task_id,
+        started_at=now,
+        lease_expires_at=now + run_lease(),
+        attempts=F("attempts") + 1,
+        progress=0,
+        progress_message="Loading the catalog",
+        error="",
     )
+    if updated != 1:
+        return None
+    return MatchingRun.objects.filter(id=run_id).values_list("attempts", flat=True).get()
 
 
 def _run_progress_callback(run_id: int) -> ProgressCallback:
@@ -86,14 +185,17 @@ def _run_progress_callback(run_id: int) -> ProgressCallback:
     return report
 
 
-def run_execute(*, run_id: int) -> None:
+def run_execute(*, run_id: int, task_id: str = "") -> None:
     """Compute a run: claim it, solve, store bundles and the document in one transaction.
 
-    A duplicate delivery (run already claimed, done or failed) changes nothing. Input or
-    solver errors end the run `failed` with the message; transient database errors put
+    A duplicate delivery (run done, failed, or owned by another live task) changes
+    nothing; a redelivery of the owning task takes over. Input or solver errors (and the
+    soft time limit) end the run `failed` with the message; transient database errors put
     the run back to `queued` and propagate so the task retries.
     """
-    if not _run_claim(run_id):
+    attempt = _run_claim(run_id, task_id)
+    if attempt is None:
+        _run_fail_if_exhausted(run_id)
         logger.info("run %s: not claimable (duplicate delivery or finished)", run_id)
         return
     run = MatchingRun.objects.select_related("prescription").get(id=run_id)
@@ -109,10 +211,14 @@ def run_execute(*, run_id: int) -> None:
         if recommendation.document["status"] == "error":
             run_fail(run_id=run_id, error=recommendation.document["message"])
             return
-        _run_store(run, recommendation, started=started)
+        _run_store(run, recommendation, started=started, attempt=attempt)
     except (OperationalError, InterfaceError):
-        MatchingRun.objects.filter(id=run_id, status=MatchingRun.Status.RUNNING).update(
-            status=MatchingRun.Status.QUEUED, progress_message="Retrying after a database error"
+        MatchingRun.objects.filter(
+            id=run_id, status=MatchingRun.Status.RUNNING, attempts=attempt
+        ).update(
+            status=MatchingRun.Status.QUEUED,
+            task_id="",
+            progress_message="Retrying after a database error",
         )
         raise
     except PrescriptionInputError as exc:
@@ -120,6 +226,21 @@ def run_execute(*, run_id: int) -> None:
     except Exception as exc:  # the run must end failed, never stay "running"
         logger.exception("run %s failed", run_id)
         run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def _run_fail_if_exhausted(run_id: int) -> None:
+    """A redelivery of a run that used all its attempts ends it failed."""
+    MatchingRun.objects.filter(
+        Q(status=MatchingRun.Status.QUEUED) | Q(lease_expires_at__lt=timezone.now()),
+        id=run_id,
+        status__in=[MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING],
+        attempts__gte=MAX_ATTEMPTS,
+    ).update(
+        status=MatchingRun.Status.FAILED,
+        error=f"Gave up after {MAX_ATTEMPTS} attempts: the worker stopped each time.",
+        progress_message="Failed",
+        finished_at=timezone.now(),
+    )
 
 
 def run_fail(*, run_id: int, error: str) -> None:
@@ -132,7 +253,9 @@ def run_fail(*, run_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def _run_store(run: MatchingRun, recommendation: Recommendation, *, started: float) -> None:
+def _run_store(
+    run: MatchingRun, recommendation: Recommendation, *, started: float, attempt: int
+) -> None:
     document = recommendation.document
     result = recommendation.result
     index = recommendation.index
@@ -193,7 +316,9 @@ def _run_store(run: MatchingRun, recommendation: Recommendation, *, started: flo
         "run_seconds": round(time.perf_counter() - started, 4),
     }
     stats["loaded_courses"] = len(recommendation.problem.courses)
-    updated = MatchingRun.objects.filter(id=run.id, status=MatchingRun.Status.RUNNING).update(
+    updated = MatchingRun.objects.filter(
+        id=run.id, status=MatchingRun.Status.RUNNING, attempts=attempt
+    ).update(
         status=MatchingRun.Status.DONE,
         outcome=result.status,
         gap=result.gap,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import redis
@@ -17,11 +18,16 @@ from celery import _state as celery_state
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from cqr_portal.celery import app as default_app
 from matching.models import MatchingRun
-from matching.services.runs import run_create
+from matching.services.runs import SAVED_NOT_SENT, run_create, runs_resend_lost
 from matching.tasks import compute_bundles
+from tests.contract import catalog_data
+from tests.factories import PrescriptionFactory, RequiredCreditFactory
 
 REDIS_URL = os.environ.get("CQR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -113,3 +119,90 @@ def test_a_failing_run_ends_failed_with_its_message(worker, prescription) -> Non
     assert run.status == MatchingRun.Status.FAILED
     assert 'formats[0]: unknown format "fax"' in run.error
     assert not run.bundles.exists()
+
+
+# --- recovery: claim takeover, the lost-run sweep, a broker that is down ------------------
+
+
+def test_a_redelivered_copy_of_the_owning_task_takes_over_at_once(worker, prescription) -> None:
+    """What Celery does after the worker's child is killed: the same message (same task
+    id) comes back while the run still says "running" with a live lease."""
+    run = MatchingRun.objects.create(prescription=prescription)
+    MatchingRun.objects.filter(id=run.id).update(
+        status="running",
+        task_id="killed-task",
+        attempts=1,
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
+    )
+    compute_bundles.apply_async((run.id,), task_id="another-task").get(timeout=30)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 1)  # a stranger's copy leaves it alone
+    compute_bundles.apply_async((run.id,), task_id="killed-task").get(timeout=30)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.outcome) == ("done", 2, "optimal")
+
+
+@pytest.fixture
+def other_prescription(catalog, bob):
+    rx = PrescriptionFactory(owner=bob, outline=catalog.outline)
+    RequiredCreditFactory(prescription=rx, subcategory=catalog.sub("Image Formation"), credits=3)
+    return rx
+
+
+def test_the_sweep_resends_unsent_and_abandoned_runs(worker, prescription, other_prescription):
+    unsent = MatchingRun.objects.create(prescription=prescription)  # publish never happened
+    abandoned = MatchingRun.objects.create(prescription=other_prescription)
+    MatchingRun.objects.filter(id=abandoned.id).update(
+        status="running",
+        task_id="dead-worker-task",
+        attempts=1,
+        sent_at=timezone.now(),
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert runs_resend_lost() == 2
+    assert wait_finished(unsent).status == "done"
+    assert wait_finished(abandoned).status == "done"
+    assert abandoned.attempts == 2
+    assert runs_resend_lost() == 0  # nothing left to send
+
+
+@pytest.fixture
+def broker_down(redis_app: Celery) -> Iterator[Celery]:
+    """A current Celery app whose broker is a closed port (Redis stopped)."""
+    down = Celery("cqr_portal_broker_down", set_as_current=False)
+    down.config_from_object("django.conf:settings", namespace="CELERY")
+    down.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False)
+    down.set_current()
+    try:
+        yield down
+    finally:
+        redis_app.set_current()
+
+
+def test_saving_while_the_broker_is_down_answers_normally_and_computes_later(
+    worker, broker_down, prescription, bob, redis_app
+) -> None:
+    client = APIClient()
+    client.force_authenticate(bob)
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/prescriptions/create/", catalog_data.prescription(), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 5
+    run = MatchingRun.objects.filter(prescription_id=response.json()["id"]).get()
+    assert (run.status, run.sent_at, run.progress_message) == ("queued", None, SAVED_NOT_SENT)
+
+    web = Client()
+    web.force_login(bob)
+    recompute = web.post(f"/prescriptions/{prescription.pk}/recompute/")
+    assert recompute.status_code == 302
+    page = web.get(f"/prescriptions/{prescription.pk}/").content.decode()
+    assert "will compute when the worker is back" in page
+
+    assert runs_resend_lost() == 0  # still down: nothing sent, nothing raised
+    redis_app.set_current()  # the broker is back
+    assert runs_resend_lost() == 2
+    assert wait_finished(run).status == "done"
+    latest = MatchingRun.objects.filter(prescription=prescription).order_by("-id").first()
+    assert latest is not None and wait_finished(latest).status == "done"

@@ -105,18 +105,55 @@ def test_a_duplicate_execution_changes_nothing(prescription) -> None:
 
 def test_a_run_another_worker_is_running_is_left_alone(prescription) -> None:
     run = queued_run(prescription)
-    MatchingRun.objects.filter(id=run.id).update(status="running", started_at=timezone.now())
+    MatchingRun.objects.filter(id=run.id).update(
+        status="running",
+        task_id="task-a",
+        started_at=timezone.now(),
+        lease_expires_at=timezone.now() + timedelta(minutes=1),
+    )
+    run_execute(run_id=run.id, task_id="task-b")
     run_execute(run_id=run.id)
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("running", 0)
     assert not run.bundles.exists()
 
 
+def test_a_redelivered_copy_of_the_owning_task_takes_over_at_once(prescription) -> None:
+    run = queued_run(prescription)
+    MatchingRun.objects.filter(id=run.id).update(
+        status="running",
+        task_id="task-a",
+        attempts=1,
+        started_at=timezone.now(),
+        lease_expires_at=timezone.now() + timedelta(minutes=1),
+    )
+    run_execute(run_id=run.id, task_id="task-a")
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.task_id) == ("done", 2, "task-a")
+    assert run.bundles.count() == len(run.result["bundles"]) >= 1
+
+
+def test_a_run_that_used_its_attempts_ends_failed(prescription) -> None:
+    run = queued_run(prescription)
+    MatchingRun.objects.filter(id=run.id).update(
+        status="running",
+        task_id="task-a",
+        attempts=3,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    run_execute(run_id=run.id, task_id="task-a")
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "Gave up after 3 attempts" in run.error
+
+
 def test_an_abandoned_running_run_is_claimed_again(prescription) -> None:
     run = queued_run(prescription)
     long_ago = timezone.now() - timedelta(hours=1)
-    MatchingRun.objects.filter(id=run.id).update(status="running", started_at=long_ago)
-    run_execute(run_id=run.id)
+    MatchingRun.objects.filter(id=run.id).update(
+        status="running", task_id="dead", started_at=long_ago, lease_expires_at=long_ago
+    )
+    run_execute(run_id=run.id, task_id="other")
     run.refresh_from_db()
     assert run.status == "done"
     assert run.attempts == 1
@@ -275,3 +312,20 @@ def test_a_catalog_import_marks_affected_runs_stale(catalog: Catalog, today_pres
     )
     run.refresh_from_db()
     assert run.is_stale
+
+
+def test_a_new_edit_cancels_the_queued_run_it_replaces(prescription) -> None:
+    with transaction.atomic():  # no commit: nothing is computed, both stay queued
+        first = run_create(prescription=prescription)
+        second = run_create(prescription=prescription)
+        first.refresh_from_db()
+        assert first.status == "failed"
+        assert "Superseded by a newer edit" in first.error
+        assert MatchingRun.objects.get(id=second.id).status == "queued"
+
+
+def test_a_stuck_run_is_overdue_once_its_lease_ends(prescription) -> None:
+    run = queued_run(prescription)
+    assert not run.is_overdue
+    run.lease_expires_at = timezone.now() - timedelta(seconds=1)
+    assert run.is_overdue
