@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.services import staff_grant_catalog_permissions
+from catalog.forms import TagsField
 from catalog.models import (
     DEFAULT_MINUTES_PER_CREDIT,
     CatalogRevision,
@@ -42,6 +43,7 @@ from catalog.models import (
 )
 from catalog.resources import CourseImportExportMixin
 from catalog.rules import course_rule_errors, course_rule_warnings
+from catalog.selectors import courses_tagged_q, tags_in_use
 from catalog.services import catalog_record_change
 from core.money import CENT, format_amount
 
@@ -235,6 +237,18 @@ class ApprovalExpiryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Iterable[tuple[str, str]]:
+        return [(tag, tag) for tag in tags_in_use(model_admin.get_queryset(request))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(courses_tagged_q([value])) if value else queryset
+
+
 # --- Course change form ----------------------------------------------------------------
 
 
@@ -404,7 +418,9 @@ class CourseAdminForm(ProviderRecordAdminForm):
             "approval_expires",
             "event_date",
             "is_active",
+            "tags",
         ]
+        field_classes = {"tags": TagsField}
         labels = {"url": "Course page URL"}
         help_texts = {
             "provider": "Set when the course is created; a course cannot move to another provider.",
@@ -477,6 +493,7 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
         SubcategoryFilter,
         "format",
         ApprovalExpiryFilter,
+        TagFilter,
         "is_active",
     ]
     search_fields = ["code", "title", "arrt_activity_id"]
@@ -487,6 +504,7 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
         (None, {"fields": ["provider", "code", "title", "format", "url", "arrt_activity_id"]}),
         ("Credits and price", {"fields": ["ce_credits", "hours", "price", "cqr_eligible"]}),
         ("Dates", {"fields": ["approval_expires", "event_date"]}),
+        ("Tags", {"fields": ["tags"]}),
         ("Status", {"fields": ["is_active", "packages_display"]}),
     ]
 

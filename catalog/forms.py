@@ -1,4 +1,4 @@
-"""Catalog page forms: they only validate query parameters."""
+"""Catalog forms: the page's query parameters, and the tags field of the course admin."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django import forms
 
 from catalog import selectors
 from catalog.models import CourseFormat
+from catalog.rules import normal_tags, tags_errors
 
 SORT_CHOICES = [
     ("title", "Title (A–Z)"),
@@ -66,3 +67,39 @@ class CourseFilterForm(forms.Form):
     def _valid_subset(self) -> dict[str, Any]:
         # After a failed is_valid(), cleaned_data still holds the fields that passed.
         return getattr(self, "cleaned_data", {})
+
+
+class TagsField(forms.CharField):
+    """Course tags typed as `hiv-aids, mammography` (commas or semicolons); cleans to the
+    stored list (unique, sorted) with the catalog import's rules."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)  # offered by the model's JSONField, not a CharField option
+        kwargs.pop("decoder", None)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "Topic and approval tags, separated by commas, e.g. hiv-aids, category-a-plus "
+            "(vocabulary in docs/csv-format.md). Obligations such as a state licence's "
+            "HIV/AIDS hour count the CE credits of courses carrying their tag.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(tag) for tag in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list | tuple):
+            tags = [str(t) for t in value]
+        else:
+            text = super().to_python(value) or ""
+            tags = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+        errors = [
+            f'"{tags[i]}": {message}' if i is not None else message
+            for i, message in tags_errors(tags)
+        ]
+        if errors:
+            raise forms.ValidationError(errors)
+        return normal_tags(tags)

@@ -165,6 +165,9 @@ class Course(TimeStampedModel):
     arrt_activity_id = models.CharField("ARRT activity ID", max_length=60, blank=True)
     cqr_eligible = models.BooleanField("CQR eligible", default=True)
     is_active = models.BooleanField(default=True)
+    # Topic and approval tags (contract §1), lower-case, unique and sorted (catalog.rules).
+    # A JSON list keeps import/export one column; selectors filter on it portably.
+    tags = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["provider__name", "code"]

@@ -47,7 +47,7 @@ COLUMNS = ("provider", "code", *COURSE_FIELDS, "distribution")
 FIELDS = tuple("course_format" if c == "format" else c for c in COLUMNS)  # resource fields
 REQUIRED_COLUMNS = ("provider", "code", "title", "format", "price", "ce_credits", "distribution")
 # Absent columns keep the stored value (new courses get the default).
-KEEP_IF_ABSENT = frozenset({"arrt_activity_id", "cqr_eligible", "is_active"})
+KEEP_IF_ABSENT = frozenset({"arrt_activity_id", "cqr_eligible", "is_active", "tags"})
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 # A catalog_import message about one course: `courses[3] (code "x"): price: must ...`.
@@ -161,6 +161,8 @@ def row_record(row: Mapping[str, Any], *, provider_codes: frozenset[str] | None)
     }
     if "arrt_activity_id" in row:
         record["arrt_activity_id"] = _cell(row, "arrt_activity_id")
+    if "tags" in row:  # `hiv-aids; mammography` (checked by the catalog import)
+        record["tags"] = [t.strip() for t in _cell(row, "tags").split(";") if t.strip()]
     if _cell(row, "hours"):
         record["hours"] = _cell(row, "hours")
     for column in ("cqr_eligible", "is_active"):
@@ -199,6 +201,7 @@ def course_row(course: Course) -> dict[str, str]:
         "arrt_activity_id": course.arrt_activity_id,
         "cqr_eligible": "true" if course.cqr_eligible else "false",
         "is_active": "true" if course.is_active else "false",
+        "tags": "; ".join(course.tags or []),
         "distribution": distribution_text(course.distribution.all()),
     }
 

@@ -11,8 +11,9 @@ prescription lists it as owned, and a later package makes it buyable. The admin 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -60,3 +61,40 @@ def course_rule_warnings(*, price: Decimal | None, sold_in_package: bool) -> dic
     if price is None and not sold_in_package:
         return {"price": NOT_SOLD_WARNING}
     return {}
+
+
+# Course tags (contract §1): topic and approval tags such as "hiv-aids" or
+# "category-a-plus" (the vocabulary is in prescriptions/data/obligation_templates.json
+# and docs/csv-format.md).  Lower-case words joined by hyphens; matched by exact string.
+TAG_MAX_LENGTH = 50
+MAX_TAGS = 30
+_TAG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def tag_error(tag: object) -> str | None:
+    """Why `tag` is not a valid course tag, or None."""
+    if not isinstance(tag, str):
+        return "must be a string"
+    if not tag.strip():
+        return "must not be empty"
+    if len(tag) > TAG_MAX_LENGTH:
+        return f"must be at most {TAG_MAX_LENGTH} characters"
+    if not _TAG_RE.fullmatch(tag):
+        return "must be lower-case letters and digits, words joined by hyphens (e.g. hiv-aids)"
+    return None
+
+
+def tags_errors(tags: Sequence[object]) -> list[tuple[int | None, str]]:
+    """(position, message) for every bad tag of a list; position None for the list itself
+    (too many tags)."""
+    errors: list[tuple[int | None, str]] = [
+        (i, message) for i, tag in enumerate(tags) if (message := tag_error(tag))
+    ]
+    if len(tags) > MAX_TAGS:
+        errors.append((None, f"at most {MAX_TAGS} tags per course, not {len(tags)}"))
+    return errors
+
+
+def normal_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: unique, sorted."""
+    return sorted(set(tags))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 
@@ -291,3 +293,26 @@ def package_list_for_staff(*, user: Any, provider_code: str | None = None) -> Qu
 def package_get_for_staff(*, user: Any, package_id: int) -> Package:
     """A package of one of the user's providers; 404 for missing and not-yours alike."""
     return get_object_or_404(_staff_packages(user), pk=package_id)
+
+
+def courses_tagged_q(tags: Iterable[str]) -> Q:
+    """Courses carrying at least one of `tags` (exact strings), on every database.
+
+    PostgreSQL tests JSON containment. Elsewhere the stored JSON text is searched for the
+    quoted tag: exact, because a valid tag (catalog.rules) has only [a-z0-9-], so its
+    quoted form can only appear in the list as a whole element."""
+    q = Q(pk__in=[])
+    for tag in sorted(set(tags)):
+        if connection.vendor == "postgresql":
+            q |= Q(tags__contains=[tag])
+        else:
+            q |= Q(tags__icontains=json.dumps(tag))
+    return q
+
+
+def tags_in_use(queryset: QuerySet[Course]) -> list[str]:
+    """The distinct tags of the given courses, sorted."""
+    found: set[str] = set()
+    for tags in queryset.exclude(tags=[]).values_list("tags", flat=True):
+        found.update(tags or [])
+    return sorted(found)

@@ -56,6 +56,9 @@ class CourseOutputSerializer(serializers.Serializer[Any]):
     url = serializers.CharField()
     arrt_activity_id = serializers.CharField()
     cqr_eligible = serializers.BooleanField()
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="Topic and approval tags, e.g. hiv-aids."
+    )
     distribution = DistributionOutputSerializer(many=True, source="distribution.all")
     packages = PackageRefSerializer(
         many=True, source="active_packages", help_text="Active packages that include it."
@@ -139,6 +142,11 @@ class CourseFieldsSerializer(serializers.Serializer[Any]):
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     arrt_activity_id = serializers.CharField(max_length=60, required=False, allow_blank=True)
     cqr_eligible = serializers.BooleanField(required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50, trim_whitespace=False),
+        required=False,
+        help_text="Lower-case topic/approval tags (e.g. hiv-aids); absent: unchanged.",
+    )
     distribution = DistributionRecordSerializer(many=True)
 
 
@@ -211,6 +219,7 @@ def course_record(course: Course, **overrides: Any) -> dict[str, Any]:
         "arrt_activity_id": course.arrt_activity_id,
         "cqr_eligible": course.cqr_eligible,
         "is_active": course.is_active,
+        "tags": list(course.tags or []),
         "distribution": [
             {
                 "discipline": row.subcategory.outline.discipline.code,

@@ -46,7 +46,7 @@ from catalog.models import (
     PackageItem,
     Provider,
 )
-from catalog.rules import course_rule_errors
+from catalog.rules import course_rule_errors, normal_tags, tags_errors
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.jsontext import NUL_MESSAGE, first_nul_path
 from core.money import CENT
@@ -67,6 +67,7 @@ COURSE_FIELDS = (
     "arrt_activity_id",
     "cqr_eligible",
     "is_active",
+    "tags",
 )
 PACKAGE_FIELDS = ("title", "price", "is_active")
 T = TypeVar("T")
@@ -323,6 +324,8 @@ def read_course(record: object, index: int, errors: ErrorList) -> CourseIn | Non
     if values["hours"] is None and isinstance(values["ce_credits"], Decimal):
         minutes = values["ce_credits"] * DEFAULT_MINUTES_PER_CREDIT
         values["hours"] = (minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+    if record.get("tags") is not None:  # absent: the stored tags stay (new rows: none)
+        values["tags"] = _read_tags(record["tags"], r)
     distribution = _read_distribution(record.get("distribution"), r)
     if code is None or provider is None:
         return None
@@ -335,6 +338,20 @@ def read_course(record: object, index: int, errors: ErrorList) -> CourseIn | Non
         bad_fields=r.bad,
         distribution=distribution,
     )
+
+
+def _read_tags(raw: object, r: _Reader) -> list[str]:
+    """`tags`: a list of lower-case tags, stored unique and sorted."""
+    if not isinstance(raw, list):
+        r.fail("tags", f"must be a list of lower-case tags, not {show(raw)}")
+        return []
+    bad = tags_errors(raw)
+    for i, message in bad:
+        if i is None:
+            r.fail("tags", message)
+        else:
+            r.fail(f"tags[{i}]", f"{message}, not {show(raw[i])}")
+    return [] if bad else normal_tags(raw)
 
 
 def _read_distribution(raw: object, r: _Reader) -> list[DistributionIn]:

@@ -113,6 +113,7 @@ def _export_courses(courses: QuerySet[Course]) -> list[dict[str, Any]]:
     fields = (
         "id", "code", "provider__code", "title", "format", "price", "ce_credits", "hours",
         "approval_expires", "event_date", "url", "arrt_activity_id", "cqr_eligible", "is_active",
+        "tags",
     )  # fmt: skip
     return [
         {
@@ -129,6 +130,7 @@ def _export_courses(courses: QuerySet[Course]) -> list[dict[str, Any]]:
             "arrt_activity_id": row["arrt_activity_id"],
             "cqr_eligible": row["cqr_eligible"],
             "is_active": row["is_active"],
+            "tags": list(row["tags"] or []),
             "distribution": distribution[row["id"]],
         }
         for row in courses.order_by("provider__code", "code").values(*fields)
