@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/pdf_render.py [--renders 20]
 
 Builds a temporary SQLite portal with the demo catalog (`seed_demo`), computes the
 recommendation of a CT prescription naming four subcategories, then renders its PDF
-(`core.pdf.recommendation_pdf`, the template the web page's plan.pdf uses) once cold and
+(`plan_document.recommendation_pdf`, the template the web page's plan.pdf uses) once cold and
 `--renders` times warm, on Letter and A4. Reports the median and worst warm time and the
 page count to bench/results/pdf_render.md. Goal: <= 1 s warm.
 """
@@ -71,9 +71,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         setup(directory / "db.sqlite3")
-        from core.pdf import recommendation_pdf
         from matching.services.problem import recommend
         from prescriptions.documents import prescription_spec_from_document
+        from prescriptions.selectors.plan_document import recommendation_pdf
 
         spec = prescription_spec_from_document(PRESCRIPTION)
         document = recommend(spec, alternatives=3).document
@@ -101,7 +101,8 @@ def main() -> None:
     lines = [
         "# Plan PDF rendering",
         "",
-        "`bench/pdf_render.py`: `core.pdf.recommendation_pdf` (WeasyPrint, templates/pdf/plan.html)"
+        "`bench/pdf_render.py`: `plan_document.recommendation_pdf` (WeasyPrint, "
+        "templates/pdf/plan.html)"
         f" for bundle 1 of a CT prescription with 4 subcategories: {len(bundle['courses'])} "
         f"courses, {len(bundle['purchases'])} purchases; demo catalog on SQLite. "
         f"{args.renders} warm renders per paper size.",

@@ -24,7 +24,6 @@ from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.services import staff_grant_catalog_permissions
 from catalog.forms import TagsField
 from catalog.models import (
     DEFAULT_MINUTES_PER_CREDIT,
@@ -44,7 +43,7 @@ from catalog.models import (
 from catalog.resources import CourseImportExportMixin
 from catalog.rules import course_rule_errors, course_rule_warnings
 from catalog.selectors import courses_tagged_q, tags_in_use
-from catalog.services import catalog_record_change
+from catalog.services import catalog_record_change, staff_grant_catalog_permissions
 from core.money import CENT, format_amount
 
 admin.site.site_header = "CQR Planner administration"

@@ -1,4 +1,4 @@
-"""Catalog writes: content outlines and the `cqr-catalog/1` import/export.
+"""Catalog writes: content outlines, the `cqr-catalog/1` import/export, provider staff access.
 
 The machinery lives in `catalog/importers/`; these functions are the entry points that
 commands, views, the admin and tasks call.
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from catalog.importers.catalog_v1 import (
@@ -158,3 +160,50 @@ def catalog_export(
 ) -> dict[str, Any]:
     """The stored catalog as a `cqr-catalog/1` document (decimal strings, sorted records)."""
     return export_document(provider_codes=provider_codes, with_outlines=with_outlines)
+
+
+# --- Provider staff: admin access and the catalog permissions they need ---------------------
+
+PROVIDER_STAFF_GROUP = "Provider staff"
+PROVIDER_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "course": ("add", "change", "delete", "view"),
+    "creditdistribution": ("add", "change", "delete", "view"),
+    "package": ("add", "change", "delete", "view"),
+    "packageitem": ("add", "change", "delete", "view"),
+    "discipline": ("view",),
+    "subcategory": ("view",),
+}
+
+
+def provider_staff_group_ensure() -> Group:
+    """The "Provider staff" group with exactly the catalog permissions staff need."""
+    codenames = [
+        f"{action}_{model}"
+        for model, actions in PROVIDER_STAFF_PERMISSIONS.items()
+        for action in actions
+    ]
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
+    )
+    missing = sorted(set(codenames) - {p.codename for p in permissions})
+    if missing:
+        raise ImproperlyConfigured(
+            f"catalog permissions missing ({', '.join(missing)}): run `manage.py migrate` first"
+        )
+    group, _ = Group.objects.get_or_create(name=PROVIDER_STAFF_GROUP)
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def staff_grant_catalog_permissions(*, user: AbstractBaseUser) -> None:
+    """Let a provider's staff member into the admin to manage their provider's catalog.
+
+    Which provider's objects they see is decided by their ProviderMembership rows (the
+    admin scopes every query by them); this only grants admin access and model permissions.
+    """
+    group = provider_staff_group_ensure()
+    if not getattr(user, "is_staff", False):
+        user.is_staff = True  # type: ignore[attr-defined]
+        user.save(update_fields=["is_staff"])
+    user.groups.add(group)  # type: ignore[attr-defined]

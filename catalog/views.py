@@ -1,4 +1,4 @@
-"""Public catalog pages: the course list with filters and the content outlines."""
+"""Public pages: the home page, the course list with filters and the content outlines."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ from catalog import selectors
 from catalog.forms import CourseFilterForm
 
 COURSES_PER_PAGE = 25
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """What CQR prescriptions are, in plain words, and where to start."""
+    return render(request, "catalog/home.html", {"stats": selectors.catalog_stats_public()})
 
 
 @require_GET

@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
 from core.api_policies import AnonIPThrottle, PageNumberPagination, UserThrottle
+from core.exceptions import InputError
 from core.uploads import read_upload_limited
 
 logger = logging.getLogger(__name__)
@@ -115,24 +116,6 @@ def _join(path: str | None, key: str | None) -> str | None:
     return key if path is None else f"{path}.{key}"
 
 
-def _service_error_classes() -> tuple[type[Exception], ...]:
-    """Domain input errors that carry `.errors`; imported late (apps import core.api)."""
-    classes: list[type[Exception]] = []
-    try:
-        from catalog.services import CatalogImportError
-
-        classes.append(CatalogImportError)
-    except ImportError:  # pragma: no cover - only while the service is being written
-        pass
-    try:
-        from prescriptions.documents import PrescriptionInputError
-
-        classes.append(PrescriptionInputError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(classes)
-
-
 def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every exception -> the one error format."""
     headers: dict[str, str] = {}
@@ -141,7 +124,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, _service_error_classes()):
+    if isinstance(exc, InputError):
         errors = getattr(exc, "errors", None) or [str(exc)]
         details = flatten_details(errors)
         message = "; ".join(row["message"] for row in details[:3])

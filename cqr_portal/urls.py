@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from catalog.views import home
+
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", home, name="home"),
     path("catalog/", include("catalog.urls")),
     path("prescriptions/", include("prescriptions.urls")),
     path("runs/", include("matching.urls")),

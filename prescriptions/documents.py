@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Course as CatalogCourse
 from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, Subcategory
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from core.exceptions import InputError
 from core.jsontext import NUL_MESSAGE, first_nul_path
 
 if TYPE_CHECKING:
@@ -36,12 +37,11 @@ _DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class PrescriptionInputError(ValueError):
+class PrescriptionInputError(InputError, ValueError):
     """Invalid prescription input; `.errors` lists one message per offending field."""
 
     def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("; ".join(self.errors))
+        super().__init__(errors, separator="; ")
 
 
 @dataclass(frozen=True)

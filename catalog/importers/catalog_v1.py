@@ -48,6 +48,7 @@ from catalog.models import (
 )
 from catalog.rules import course_rule_errors, normal_tags, tags_errors
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from core.exceptions import InputError
 from core.jsontext import NUL_MESSAGE, first_nul_path
 from core.money import CENT
 
@@ -73,12 +74,8 @@ PACKAGE_FIELDS = ("title", "price", "is_active")
 T = TypeVar("T")
 
 
-class CatalogImportError(Exception):
+class CatalogImportError(InputError):
     """The document was rejected as a whole; `errors` name each record and field."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.models import Course, Package
+from core.pdf import PAPERS, render_pdf
 from matching.models import MatchingRun
 from matching.selectors import bundles_for_run
 from prescriptions.documents import PrescriptionSpec
@@ -238,3 +239,19 @@ def _packages_by_document_code(
         if matches:
             found[code] = matches[0]
     return found
+
+
+def recommendation_pdf(
+    *,
+    spec: PrescriptionSpec,
+    document: Mapping[str, Any],
+    owner_name: str = "",
+    paper: str = "letter",
+) -> bytes:
+    """The printable CE plan of bundle 1 of a `cqr-recommendation/1` document, or a
+    one-page shortfall explanation when it is infeasible (`recommend --pdf`, contract §5).
+    The same template as the web page's plan.pdf."""
+    plan = plan_document_from_recommendation(spec=spec, document=document, technologist=owner_name)
+    return render_pdf(
+        "pdf/plan.html", {"doc": plan, "paper": paper if paper in PAPERS else "letter"}
+    )

@@ -9,8 +9,8 @@ from typing import Any, cast
 import pytest
 from django.contrib.auth import get_user_model
 
-from accounts.services import staff_grant_catalog_permissions
 from catalog.models import Course, OutlineVersion, Package, Provider, Subcategory
+from catalog.services import staff_grant_catalog_permissions
 from tests.factories import CourseFactory, DistributionFactory, PackageFactory
 
 

@@ -220,7 +220,7 @@ class TestWhoGetsIn:
             assert response["Location"].startswith(reverse("admin:login"))
 
     def test_staff_without_a_membership_can_add_nothing(self, client: Client, db: None) -> None:
-        from accounts.services import staff_grant_catalog_permissions
+        from catalog.services import staff_grant_catalog_permissions
         from tests.factories import UserFactory
 
         loner: Any = UserFactory(username="loner")

@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.services import staff_grant_catalog_permissions
 from catalog.models import (
     CatalogRevision,
     Course,
@@ -22,6 +21,7 @@ from catalog.models import (
     Subcategory,
 )
 from catalog.resources import COLUMNS, parse_distribution
+from catalog.services import staff_grant_catalog_permissions
 from tests.factories import CourseFactory, DistributionFactory
 
 IMPORT_URL = reverse("admin:catalog_course_import")

@@ -13,10 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from core.pdf import recommendation_pdf, render_pdf
+from core.pdf import render_pdf
 from matching.services.problem import recommend
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.selectors.plan_document import PlanDocument
+from prescriptions.selectors.plan_document import PlanDocument, recommendation_pdf
 from tests.web.conftest import add_course, document
 
 pytestmark = pytest.mark.django_db

@@ -139,7 +139,7 @@ class Command(BaseCommand):
 
     def _write_pdf(self, recommendation: Recommendation, out: str, *, as_json: bool) -> None:
         try:
-            from core.pdf import recommendation_pdf
+            from prescriptions.selectors.plan_document import recommendation_pdf
         except ImportError as exc:
             raise CommandError(f"--pdf: PDF output is not available ({exc})") from None
         with _stdout_fd_to_stderr():

@@ -9,10 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from accounts.services import profile_ensure, staff_grant_catalog_permissions
+from accounts.services import profile_ensure
 from catalog.demo import DEMO_SEED, PROVIDERS, OutlineNames, demo_catalog_document
 from catalog.models import Course, OutlineVersion, Provider, ProviderMembership, Subcategory
-from catalog.services import CatalogImportError, catalog_import, outlines_load_default
+from catalog.services import (
+    CatalogImportError,
+    catalog_import,
+    outlines_load_default,
+    staff_grant_catalog_permissions,
+)
 
 # For local use only: printed by this command and in the README.
 DEMO_TECH = ("tech", "tech@example.org", "demo-tech-2026")
