@@ -1,9 +1,12 @@
-"""Alternative bundles: labelled variants first, then "next cheapest" by no-good cuts.
+"""Alternative bundles: labelled variants first, then "2nd cheapest", "3rd cheapest"...
+by no-good cuts.
 
 Every alternative has a course set different from all earlier bundles.  The cut used for
-"next cheapest" is the "not a superset" form  sum_{i in S} y_i <= |S| - 1  for every earlier
+the next cheapest plan is the "not a superset" form  sum_{i in S} y_i <= |S| - 1  for every earlier
 set S: it forbids S itself and S plus extra courses (a superset never costs less and is
-just S padded), and it stays valid after `tidy`, which only removes courses.
+just S padded), and it stays valid after `tidy`, which only removes courses.  So every
+plan cheaper than the one found is an earlier bundle (or one padded with extra courses),
+and its rank by price is one more than the number of earlier bundles that cost no more.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 from .core import price_out
 from .formulation import FloatArray, Formulation
 from .instance import BoolArray, IntArray
+from .model import INFEASIBLE, OPTIMAL
 from .objectives import Objective
 from .plan import Plan
 from .search import INF, MIN_PHASE_SECONDS, Budget, PhaseLog, lexicographic
@@ -24,8 +28,9 @@ VARIANTS: tuple[tuple[str, tuple[Objective, ...]], ...] = (
     ("fewest hours", (H, P, C)),
     ("fewest courses", (C, P, H)),
 )
-NEXT_CHEAPEST = "next cheapest"
+NEXT_CHEAPEST = "next cheapest"  # the phase name; bundles get "2nd cheapest", ...
 SINGLE_PROVIDER = "single provider: "
+SINGLE_PROVIDER_NOTE = "single_provider_search"  # PhaseLog.notes: "complete" | "stopped"
 SINGLE_PROVIDER_SHARE = 0.3
 SINGLE_PROVIDER_TRIES = 4  # a provider's MILP may use 1/4 of the variant's time left
 
@@ -33,12 +38,16 @@ SINGLE_PROVIDER_TRIES = 4  # a provider's MILP may use 1/4 of the variant's time
 class _Collector:
     def __init__(self, first: Plan, wanted: int) -> None:
         self.wanted = wanted
+        self.first = first
         self.found: list[tuple[str, Plan]] = []
         self.seen: list[frozenset[int]] = [first.taken]
 
     @property
     def missing(self) -> int:
         return self.wanted - len(self.found)
+
+    def prices(self) -> list[int]:
+        return [self.first.price, *(plan.price for _, plan in self.found)]
 
     def offer(self, label: str, plan: Plan | None) -> None:
         if plan is not None and self.missing > 0 and plan.taken not in self.seen:
@@ -82,7 +91,17 @@ def _next_cheapest(form: Formulation, got: _Collector, budget: Budget, log: Phas
         _, plan = lexicographic(cut, (P, H, C), budget, shares, log, NEXT_CHEAPEST)
         if plan is None or plan.taken in got.seen:
             return
-        got.offer(NEXT_CHEAPEST, plan)
+        got.offer(cheapest_label(got.prices(), plan.price), plan)
+
+
+def cheapest_label(earlier: list[int], price: int) -> str:
+    """ "2nd cheapest", "3rd cheapest", ...: one more than the earlier bundles costing no
+    more (the next cheapest plan is at least as dear as every cheaper plan found)."""
+    rank = 1 + sum(1 for p in earlier if p <= price)
+    suffix = (
+        "th" if rank % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    )
+    return f"{rank}{suffix} cheapest"
 
 
 def _not_superset(
@@ -114,9 +133,14 @@ def cheapest_single_provider(
     order = sorted(range(len(providers)), key=lambda n: (lower[n], guess[n], str(providers[n])))
     cover = _Cover(form)
     best: tuple[str, Plan] | None = None
+    # "complete" once every provider was settled (solved to the end, or excluded by its
+    # bound or its coverage): then no single-provider plan outside `seen` is cheaper.
+    log.notes[SINGLE_PROVIDER_NOTE] = "stopped"
+    complete = True
     for pos, n in enumerate(order):
         left = end - time.perf_counter()
         if left < MIN_PHASE_SECONDS:
+            complete = False
             break
         if best is not None and np.ceil(lower[n] - 1e-6) >= best[1].price:
             break  # no remaining provider can be strictly cheaper
@@ -128,9 +152,12 @@ def cheapest_single_provider(
             sub = sub.with_row_upper(sub.price_row, best[1].price - 0.5)
         share = Budget(left / min(len(order) - pos, SINGLE_PROVIDER_TRIES))
         provider = str(providers[n])
-        _, plan = lexicographic(sub, (P, H), share, (0.7, 1.0), log, f"single:{provider}")
+        out, plan = lexicographic(sub, (P, H), share, (0.7, 1.0), log, f"single:{provider}")
+        if out.status not in {OPTIMAL, INFEASIBLE}:
+            complete = False
         if plan is not None and plan.taken not in seen:
             best = (provider, plan)  # the cutoff row makes it strictly cheaper
+    log.notes[SINGLE_PROVIDER_NOTE] = "complete" if complete else "stopped"
     return best
 
 

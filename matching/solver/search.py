@@ -44,6 +44,8 @@ class Budget:
 @dataclass
 class PhaseLog:
     entries: list[dict[str, object]] = field(default_factory=list)
+    # Facts about whole searches for the pages, e.g. {"single_provider": "complete"}.
+    notes: dict[str, object] = field(default_factory=dict)
 
     def add(self, name: str, out: Outcome, columns: int) -> None:
         self.entries.append(

@@ -88,6 +88,7 @@ def solve(problem: Problem, progress: Progress | None = None) -> Result:
     if problem.alternatives > 0:
         notify(80, "finding alternatives")
         found += alternatives.find(form, plan, problem.alternatives, budget, log)
+        stats.update(log.notes)
     return _finish(inst, status, gap, found, stats, began, notify)
 
 

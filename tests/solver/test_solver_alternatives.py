@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matching.solver import solve
+from matching.solver.alternatives import cheapest_label
 from tests.solver.solver_support import bundle_sets, check_bundle, course, problem
 
 CATALOG = [
@@ -23,8 +24,8 @@ def test_alternatives_are_distinct_labelled_and_priced_against_bundle_1() -> Non
         (1, "cheapest", 500, 0),
         (2, "fewest hours", 800, 300),  # "fewest courses" would repeat bundle 1: skipped
         (3, "single provider: p3", 700, 200),  # p1 and p2 alone give earlier bundles
-        (4, "next cheapest", 670, 170),
-        (5, "next cheapest", 670, 170),
+        (4, "2nd cheapest", 670, 170),  # only bundle 1 costs less
+        (5, "3rd cheapest", 670, 170),  # equal to bundle 4: ranked after it
     ]
     sets = bundle_sets(r)
     assert sets[:3] == [frozenset({"c1"}), frozenset({"c2"}), frozenset({"c5", "c6"})]
@@ -48,8 +49,21 @@ def test_variant_equal_to_bundle_1_is_skipped() -> None:
     r = solve(problem({"A": 100}, [fast_cheap, slow], alternatives=1))
     assert [(b.label, b.courses) for b in r.bundles] == [
         ("cheapest", ("fast",)),
-        ("next cheapest", ("slow",)),
+        ("2nd cheapest", ("slow",)),
     ]
+
+
+def test_cheapest_labels_count_the_earlier_bundles_that_cost_no_more() -> None:
+    assert cheapest_label([500], 670) == "2nd cheapest"
+    assert cheapest_label([500, 800, 700, 670], 670) == "3rd cheapest"
+    assert cheapest_label([1, 2, 3], 9) == "4th cheapest"
+    assert cheapest_label([1] * 10, 9) == "11th cheapest"
+    assert cheapest_label([1] * 20, 9) == "21st cheapest"
+
+
+def test_single_provider_search_says_whether_it_settled_every_provider() -> None:
+    r = solve(problem({"A": 100}, CATALOG, alternatives=4))
+    assert r.stats["single_provider_search"] == "complete"
 
 
 def test_fewest_courses_variant() -> None:
@@ -81,4 +95,4 @@ def test_alternatives_respect_every_rule() -> None:
     for b in r.bundles:
         check_bundle(p, b)
         assert b.price_delta == b.price - r.bundles[0].price
-        assert b.price_delta >= 0 or b.label != "next cheapest"
+        assert b.price_delta >= 0 or not b.label.endswith(" cheapest")
