@@ -316,6 +316,10 @@ class PrescriptionForm(forms.Form):
                 min_value=Decimal(0),
                 max_value=MAX_CREDITS_PER_SUBCATEGORY,
                 decimal_places=2,
+                error_messages={
+                    "min_value": "Enter 0 or more credits (leave it empty if not prescribed).",
+                    "invalid": "Enter the credits as a number, for example 1.5.",
+                },
                 widget=forms.NumberInput(
                     attrs={"step": "0.25", "min": "0", "inputmode": "decimal", "class": "credits"}
                 ),
@@ -415,14 +419,17 @@ class PrescriptionForm(forms.Form):
             name = f"{CREDIT_PREFIX}{sub.pk}"
             value = cleaned.get(name)
             if value is not None and value % STEP:
+                # The field's label names the subcategory (the summary prefixes it).
                 self.add_error(
-                    name,
-                    f"{sub.name}: use steps of 0.25 credits (for example 1.25 or 1.50), "
-                    f"not {value}.",
+                    name, f"Use steps of 0.25 credits (for example 1.25 or 1.50), not {value}."
                 )
         self._clean_obligation_fields(cleaned)
-        if self.subcategories and not any(
-            cleaned.get(f"{CREDIT_PREFIX}{sub.pk}") for sub in self.subcategories
+        credit_fields = [f"{CREDIT_PREFIX}{sub.pk}" for sub in self.subcategories]
+        if (
+            credit_fields
+            and not any(cleaned.get(name) for name in credit_fields)
+            # A credit already refused (negative, not a number) is its own error.
+            and not any(name in self.errors for name in credit_fields)
         ):
             self.add_error(
                 None,

@@ -67,9 +67,11 @@ from prescriptions.selectors.pages import (
     bundles_page,
     deadline_note,
     plan_deadline_warning,
+    plan_facts,
     run_latest_with_plan_state,
 )
 from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
+from prescriptions.selectors.proof import plan_proof
 
 PAPERS = {"letter", "a4"}
 
@@ -398,6 +400,7 @@ def _plan_page(
         "today": today,
         "deadline_warning": plan_deadline_warning(prescription, today=today),
         "deadline_note": deadline_note(spec) if spec is not None else "",
+        "proof": plan_proof(plan),
     }
     if plan is not None and spec is not None:
         sheet = Requirement(spec).sheet(plan_lines(plan, today=today))
@@ -414,6 +417,7 @@ def _plan_page(
         context.update(
             {
                 "sheet": sheet,
+                "facts": plan_facts(plan, sheet),
                 "rows": rows,
                 "done_count": sum(1 for line in sheet.lines if line.is_done),
                 "planned_count": sum(1 for line in sheet.lines if not line.is_done),

@@ -148,6 +148,8 @@ class Requirement:
     def credits_unit(self) -> str:
         """`credits_label` after a number: "4.50 CQR credits", "16.00 credits in MR"."""
         label = self.credits_label
+        if label.split(" ", 1)[0].isupper():
+            return label  # an acronym keeps its capitals: "CQR credits", not "cQR credits"
         return label[:1].lower() + label[1:]
 
     @property

@@ -23,6 +23,7 @@ from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Plan, Prescription
 from prescriptions.selectors.credits import Requirement, Sheet
 from prescriptions.selectors.lines import WARN_DAYS, bundle_lines, package_members
+from prescriptions.selectors.proof import Ranked, bundle_label, proof_for_run
 from prescriptions.selectors.wording import ZERO, amount, human_date
 
 
@@ -33,11 +34,16 @@ class BundleView:
 
     @property
     def label(self) -> str:
-        label = self.bundle.label
-        prefix = "single provider: "
-        if label.startswith(prefix) and len(self.sheet.providers) == 1:
-            label = prefix + self.sheet.providers[0]  # the provider's name, not its code
-        return label[:1].upper() + label[1:]
+        return bundle_label(self.bundle.label, self.sheet.providers)
+
+    @property
+    def ranked(self) -> Ranked:
+        return Ranked(
+            rank=self.bundle.rank,
+            label=self.label,
+            price=self.bundle.price,
+            providers=tuple(self.sheet.providers),
+        )
 
 
 @dataclass
@@ -82,7 +88,7 @@ def bundles_page(
         "bundles": views,
         "comparison": comparison_rows(views, requirement) if len(views) > 1 else [],
         "shortfall": shortfall,
-        "gap_percent": (run.gap or 0) * 100,
+        "proof": proof_for_run(run, [v.ranked for v in views]),
     }
 
 
@@ -271,3 +277,50 @@ def plan_deadline_warning(prescription: Prescription, *, today: date) -> str:
     if days <= WARN_DAYS:
         return f"Your deadline is in {days} day{'s' if days != 1 else ''}."
     return ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    note: str = ""
+
+
+def plan_facts(plan: Plan, sheet: Sheet) -> list[Fact]:
+    """The plan's summary figures, each saying what it counts: the price is what the
+    chosen bundle buys (after a re-plan, new purchases only), while hours and credits
+    include the courses already done."""
+    done = [line for line in sheet.lines if line.is_done]
+    bundle_courses: set[int] = set()
+    if plan.bundle is not None:
+        bundle_courses = set(
+            plan.bundle.items.exclude(course=None).values_list("course_id", flat=True)
+        )
+    earlier = [line for line in done if line.course and line.course.pk not in bundle_courses]
+    price_note = ""
+    if earlier:
+        n = len(earlier)
+        courses = "the course" if n == 1 else f"the {n} courses"
+        price_note = (
+            f"new purchases only; {courses} you finished before re-planning "
+            f"{'is' if n == 1 else 'are'} not included"
+        )
+    facts = [
+        Fact(
+            "Price of the chosen bundle" if not earlier else "Price of the re-planned bundle",
+            f"${amount(plan.price)}",
+            price_note,
+        )
+    ]
+    label = sheet.requirement.credits_label
+    hours_done = sum((line.hours for line in done), ZERO)
+    cqr_done = sum((line.credits.get("_cqr", ZERO) for line in done), ZERO)
+    ce_done = sum((line.ce_credits for line in done), ZERO)
+    for name, total, part in (
+        ("Study hours", sheet.hours_total, hours_done),
+        (label, sheet.cqr_total, cqr_done),
+        ("CE credits", sheet.ce_total, ce_done),
+    ):
+        note = f"{amount(part)} done, {amount(total - part)} still planned" if done else ""
+        facts.append(Fact(name, amount(total), note))
+    return facts

@@ -27,7 +27,15 @@ from prescriptions.selectors.pages import (
     ShortfallLine,
     courses_by_document_code,
     deadline_note,
+    plan_facts,
     shortfall_lines,
+)
+from prescriptions.selectors.proof import (
+    Proof,
+    plan_proof,
+    proof_for_recommendation,
+    proof_for_run,
+    ranked_bundles,
 )
 from prescriptions.selectors.wording import today
 
@@ -45,6 +53,9 @@ class PlanDocument:
     shortfall: list[ShortfallLine] = field(default_factory=list)
     reasons_overall: list[str] = field(default_factory=list)
     message: str = ""
+    proof: Proof | None = None
+    price_label: str = "Total price"
+    price_note: str = ""
     generated_on: date = field(default_factory=today)
 
     @property
@@ -78,8 +89,16 @@ def plan_document_for_prescription(
     if plan is not None and plan.items.all():
         sheet = requirement.sheet(plan_lines(plan, today=today()))
         sheet.price = plan.price
+        price = plan_facts(plan, sheet)[0]
         return PlanDocument(
-            spec=spec, technologist=technologist, title=title, status="plan", sheet=sheet
+            spec=spec,
+            technologist=technologist,
+            title=title,
+            status="plan",
+            sheet=sheet,
+            proof=plan_proof(plan),
+            price_label=price.label,
+            price_note=price.note,
         )
     run = (
         MatchingRun.objects.filter(prescription=prescription, status=MatchingRun.Status.DONE)
@@ -121,6 +140,7 @@ def plan_document_for_prescription(
         status="bundle",
         sheet=sheet,
         bundle_label=bundle.label,
+        proof=proof_for_run(run, ranked_bundles(run)),
     )
 
 
@@ -152,7 +172,10 @@ def plan_document_from_recommendation(
     bundle = bundles[0]
     schedule = {str(s["course"]): s for s in bundle.get("schedule", []) if isinstance(s, Mapping)}
     codes = [str(c) for c in bundle.get("courses", [])]
-    courses = courses_by_document_code(codes, spec)
+    # Every bundle's courses in one query: the proof names each bundle's providers.
+    every_code = [str(c) for b in bundles if isinstance(b, Mapping) for c in b.get("courses", [])]
+    known = courses_by_document_code(list(dict.fromkeys([*codes, *every_code])), spec)
+    courses = {code: known[code] for code in codes if code in known}
     purchases = [p for p in bundle.get("purchases", []) if isinstance(p, Mapping)]
     alone = {
         str(p["code"]): Decimal(str(p.get("price", "0")))
@@ -206,6 +229,9 @@ def plan_document_from_recommendation(
         status="bundle",
         sheet=sheet,
         bundle_label=str(bundle.get("label", "")),
+        proof=proof_for_recommendation(
+            document, {code: c.provider.name for code, c in known.items()}
+        ),
     )
 
 

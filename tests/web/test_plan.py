@@ -234,3 +234,50 @@ def test_choosing_a_bundle_of_another_prescription_is_not_found(
     )
     assert response.status_code == 404
     assert not Plan.objects.exists()
+
+
+def test_the_pdf_totals_agree_with_the_web_plan_after_a_course_is_done(
+    client, bob, bob_prescription, catalog, tmp_path
+):
+    client.force_login(bob)
+    plan = choose(client, bob_prescription)
+    services.plan_item_mark_done(
+        item=plan.items.get(course=catalog.dose), done_on=timezone.localdate()
+    )
+    web = page_text(client.get(reverse("prescriptions:plan", args=[bob_prescription.pk])))
+    # Radiation Safety and Dose: needed 1.50, earned 1.50, still planned 0.00.
+    assert "Radiation Safety and Dose 1.50 1.50 0.00" in web
+    pdf = pdf_text(
+        client.get(reverse("prescriptions:plan_pdf", args=[bob_prescription.pk])).content,
+        tmp_path,
+    )
+    assert "Earned" in pdf and "Still planned" in pdf
+    # pdftotext prints the row labels apart from the numbers: Image Formation (3.00 needed,
+    # 0.00 earned, 3.00 planned, 3.00 in all), then Radiation Safety and Dose.
+    assert "3.00 0.00 3.00 3.00 met 1.50 1.50 0.00 1.50 met" in pdf
+    assert "CQR credits" in pdf and "cQR" not in pdf
+
+
+def test_after_a_replan_the_price_is_labelled_apart_from_hours_and_credits_with_done_courses(
+    client, bob, bob_prescription, catalog, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    plan = choose(client, bob_prescription)
+    services.plan_item_mark_done(
+        item=plan.items.get(course=catalog.dose), done_on=timezone.localdate()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("prescriptions:replan", args=[bob_prescription.pk]))
+    choose(client, bob_prescription)
+    text = page_text(client.get(reverse("prescriptions:plan", args=[bob_prescription.pk])))
+    assert "Price of the re-planned bundle $40.00" in text
+    assert "new purchases only; the course you finished before re-planning is not included" in (
+        text
+    )
+    assert "Study hours" in text and "done," in text and "still planned" in text
+    pdf = pdf_text(
+        client.get(reverse("prescriptions:plan_pdf", args=[bob_prescription.pk])).content,
+        tmp_path,
+    )
+    assert "PRICE OF THE RE-PLANNED BUNDLE" in pdf.upper()
+    assert "New purchases only" in pdf

@@ -113,8 +113,10 @@ class TestTheForm:
         response = client.post(reverse("prescriptions:new"), form_data(**{field: "1.1"}))
         html = response.content.decode()
         assert response.status_code == 400
-        message = "Image Formation: use steps of 0.25 credits (for example 1.25 or 1.50), not 1.1."
+        message = "Use steps of 0.25 credits (for example 1.25 or 1.50), not 1.1."
         assert html.count(message) == 2  # next to the field and in the summary
+        assert f"Image Formation: {message}" in html  # the summary names the field once
+        assert "Image Formation: Image Formation" not in html
         assert f'href="#id_{field}"' in html
         assert f'aria-describedby="id_{field}_error"' in html
         assert not Prescription.objects.exists()
@@ -140,6 +142,17 @@ class TestTheForm:
         html = client.post(reverse("prescriptions:new"), data).content.decode()
         assert "Enter the credits of at least one subcategory" in html
         assert 'href="#credits-section"' in html
+
+    def test_a_negative_credit_is_its_own_error_only(self, client, bob, catalog):
+        client.force_login(bob)
+        data = form_data()
+        for key in [k for k in data if k.startswith("credits_")]:
+            data[key] = ""
+        field = f"credits_{sub_id('Image Formation')}"
+        data[field] = "-1"
+        html = client.post(reverse("prescriptions:new"), data).content.decode()
+        assert "Image Formation: Enter 0 or more credits" in html
+        assert "Enter the credits of at least one subcategory" not in html
 
     def test_a_course_cannot_be_both_completed_and_owned(self, client, bob, catalog):
         client.force_login(bob)

@@ -1,0 +1,236 @@
+"""What the engine proved about a run, in plain words, for the bundles page, the plan and
+the PDF: bundle 1 is the cheapest plan in the catalog (or how close it is when the time
+limit stopped the search), how much it saves against buying from one provider, and how
+much of the catalog was searched. Computed here once; templates only print it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from catalog.models import Course
+from matching.models import Bundle, MatchingRun
+from prescriptions.selectors.wording import ZERO, human_date
+
+SINGLE_PROVIDER = "single provider: "
+SINGLE_PROVIDER_NOTE = "single_provider_search"  # matching.solver.alternatives
+CENT = Decimal("0.01")
+
+
+def bundle_label(label: str, providers: Sequence[str]) -> str:
+    """A bundle's label as pages print it: capitalised, and "single provider: <code>"
+    with the provider's name."""
+    if label.startswith(SINGLE_PROVIDER) and len(providers) == 1:
+        label = SINGLE_PROVIDER + providers[0]
+    return label[:1].upper() + label[1:]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One bundle as the proof needs it."""
+
+    rank: int
+    label: str  # as printed (bundle_label)
+    price: Decimal
+    providers: tuple[str, ...]  # provider names
+
+
+@dataclass(frozen=True)
+class Proof:
+    headline: str
+    details: tuple[str, ...]
+    proved: bool  # bundle 1 is a proven cheapest plan (else the time limit stopped it)
+
+
+def money_text(value: Decimal) -> str:
+    return f"${value.quantize(CENT):,}"
+
+
+def proof_of(
+    *,
+    outcome: str,
+    gap: float | None,
+    bundles: Sequence[Ranked],
+    catalog_on: date | None,
+    searched: int | None = None,
+    catalog_size: int | None = None,
+    single_search: str | None = None,
+) -> Proof | None:
+    """The sentences for an optimal or time-limited (feasible) result; None otherwise."""
+    if outcome not in {"optimal", "feasible"} or not bundles:
+        return None
+    first = bundles[0]
+    catalog = f"the catalog of {human_date(catalog_on)}" if catalog_on else "the catalog"
+    if outcome == "optimal" and first.price <= 0:
+        headline = (
+            "Bundle 1 costs nothing: the courses you completed or already own cover what it "
+            "needs, so no plan can cost less."
+        )
+    elif outcome == "optimal":
+        headline = (
+            f"Proved cheapest: no combination of courses in {catalog} meets this "
+            f"prescription for less than {money_text(first.price)} (bundle 1)."
+        )
+    else:
+        share = Decimal(str(gap or 0))
+        bound = max(ZERO, (first.price * (1 - share)).quantize(CENT, rounding=ROUND_FLOOR))
+        headline = (
+            f"Not proved cheapest: the search stopped at its time limit. Bundle 1 costs "
+            f"{money_text(first.price)}, and no combination of courses in {catalog} can cost "
+            f"less than {money_text(bound)}, so bundle 1 is at most "
+            f"{share * 100:.1f}% above the cheapest possible."
+        )
+    details = [_single_provider_sentence(bundles, single_search)]
+    if searched is not None:
+        of = f", out of {catalog_size:,} active courses in the catalog" if catalog_size else ""
+        details.append(
+            f"The engine searched {searched:,} course{'s' if searched != 1 else ''} with "
+            f"credit toward this prescription{of}, and every way of combining them and their "
+            "packages."
+            if outcome == "optimal"
+            else f"The engine searched {searched:,} course{'s' if searched != 1 else ''} with "
+            f"credit toward this prescription{of}."
+        )
+    return Proof(
+        headline=headline, details=tuple(d for d in details if d), proved=outcome == "optimal"
+    )
+
+
+def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | None) -> str:
+    first = bundles[0]
+    if len(first.providers) == 1:
+        return (
+            f"Bundle 1 already comes from a single provider, {first.providers[0]}: nothing "
+            "is saved by buying elsewhere."
+        )
+    singles = [b for b in bundles[1:] if len(b.providers) == 1]
+    if singles:
+        best = min(singles, key=lambda b: (b.price, b.rank))
+        saving = best.price - first.price
+        which = (
+            "The cheapest plan from a single provider"
+            if single_search == "complete"
+            else "The cheapest single-provider plan found"
+        )
+        if saving <= 0:
+            return (
+                f"{which}, from {best.providers[0]} (bundle {best.rank}), costs "
+                f"{money_text(best.price)}, the same as bundle 1."
+            )
+        return (
+            f"{which}, from {best.providers[0]} (bundle {best.rank}), costs "
+            f"{money_text(best.price)}: mixing providers saves you {money_text(saving)}."
+        )
+    if single_search == "complete":
+        return (
+            "No single provider offers courses that meet this whole prescription, so there "
+            "is no single-provider plan to compare with: mixing providers is the only way."
+        )
+    if single_search == "stopped":
+        return (
+            "The search for a plan from a single provider stopped at its time limit without "
+            "finding one, so the saving against one provider is not known."
+        )
+    return ""
+
+
+def catalog_size() -> int:
+    return Course.objects.filter(is_active=True).count()
+
+
+def run_catalog_date(run: MatchingRun) -> date | None:
+    when = run.finished_at or run.started_at
+    return timezone.localtime(when).date() if when else None
+
+
+def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
+    stats: Mapping[str, Any] = run.stats if isinstance(run.stats, Mapping) else {}
+    searched = stats.get("loaded_courses")
+    single = stats.get(SINGLE_PROVIDER_NOTE)
+    return proof_of(
+        outcome=run.outcome,
+        gap=run.gap,
+        bundles=bundles,
+        catalog_on=run_catalog_date(run),
+        searched=searched if isinstance(searched, int) else None,
+        catalog_size=catalog_size(),
+        single_search=single if isinstance(single, str) else None,
+    )
+
+
+def ranked_bundles(run: MatchingRun) -> list[Ranked]:
+    """The run's bundles with their providers' names (two queries)."""
+    bundles = (
+        Bundle.objects.filter(run=run).order_by("rank").prefetch_related("items__course__provider")
+    )
+    result = []
+    for bundle in bundles:
+        providers = tuple(
+            sorted({i.course.provider.name for i in bundle.items.all() if i.course is not None})
+        )
+        result.append(
+            Ranked(
+                rank=bundle.rank,
+                label=bundle_label(bundle.label, providers),
+                price=bundle.price,
+                providers=providers,
+            )
+        )
+    return result
+
+
+def plan_proof(plan: Any) -> Proof | None:
+    """The proof of the run a plan was chosen from, and which of its bundles was chosen."""
+    bundle = plan.bundle if plan is not None and plan.bundle_id else None
+    if bundle is None:
+        return None
+    ranked = ranked_bundles(bundle.run)
+    proof = proof_for_run(bundle.run, ranked)
+    if proof is None:
+        return None
+    chosen = next((r for r in ranked if r.rank == bundle.rank), None)
+    if chosen is None or chosen.rank == 1:
+        return proof
+    delta = chosen.price - ranked[0].price
+    more = f", {money_text(delta)} more than bundle 1" if delta > 0 else ""
+    return Proof(
+        headline=proof.headline,
+        details=(f"You chose bundle {chosen.rank} ({chosen.label}){more}.", *proof.details),
+        proved=proof.proved,
+    )
+
+
+def proof_for_recommendation(
+    document: Mapping[str, Any], providers_of: Mapping[str, str]
+) -> Proof | None:
+    """The proof of a `cqr-recommendation/1` document (`recommend --pdf`): computed now,
+    from today's catalog. `providers_of` maps the document's course codes to provider
+    names."""
+    ranked: list[Ranked] = []
+    for entry in document.get("bundles") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        providers = tuple(
+            sorted({providers_of[c] for c in entry.get("courses", []) if c in providers_of})
+        )
+        ranked.append(
+            Ranked(
+                rank=int(entry.get("rank", len(ranked) + 1)),
+                label=bundle_label(str(entry.get("label", "")), providers),
+                price=Decimal(str(entry.get("price", "0"))),
+                providers=providers,
+            )
+        )
+    gap = document.get("gap")
+    return proof_of(
+        outcome=str(document.get("status", "")),
+        gap=float(gap) if isinstance(gap, int | float) else None,
+        bundles=ranked,
+        catalog_on=timezone.localdate(),
+        catalog_size=catalog_size(),
+    )
