@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "prescriptions",
     "matching",
     "insights",
+    "followup",
     "import_export",
 ]
 
@@ -171,6 +172,8 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 30)
+# The portal's public address, for links in emails (reminders, unsubscribe, calendar feeds).
+CQR_SITE_URL = env_str("CQR_SITE_URL", "http://localhost:8000")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "CQR Planner <noreply@localhost>")
 
 # Upload limits: catalogs can be large, prescriptions small.
@@ -220,6 +223,8 @@ CQR_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 600.0},
     "resend-lost-runs": {"task": "matching.tasks.resend_lost_runs_task", "schedule": 30.0},
+    # Hourly; each reminder is sent once, so running it again sends nothing new.
+    "send-reminders": {"task": "followup.tasks.send_reminders_task", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {

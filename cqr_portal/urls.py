@@ -8,6 +8,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("prescriptions/", include("prescriptions.urls")),
     path("runs/", include("matching.urls")),
+    path("followup/", include("followup.urls")),
     path("provider/", include("insights.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

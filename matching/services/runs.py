@@ -19,6 +19,7 @@ from catalog.models import CatalogRevision
 from core.money import format_amount
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.services.problem import ProgressCallback, Recommendation, recommend
+from matching.signals import run_finished
 from prescriptions.documents import (
     PrescriptionInputError,
     prescription_spec_from_model,
@@ -331,6 +332,18 @@ def _run_store(
     )
     if updated != 1:  # another worker took it over meanwhile: keep its result
         transaction.set_rollback(True)
+        return
+    run_id = run.id
+    transaction.on_commit(lambda: _announce_finished(run_id))
+
+
+def _announce_finished(run_id: int) -> None:
+    """Tell subscribers (follow-up's plan alert) that a run's bundles are stored; a failing
+    subscriber is logged and never undoes the run."""
+    run = MatchingRun.objects.select_related("prescription").get(id=run_id)
+    for receiver, result in run_finished.send_robust(sender=MatchingRun, run=run):
+        if isinstance(result, Exception):
+            logger.error("run %s: %s failed", run_id, receiver, exc_info=result)
 
 
 def _json_safe(value: Any) -> Any:

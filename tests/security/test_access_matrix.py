@@ -32,6 +32,7 @@ from tests.factories import UserFactory
 PUBLIC = {
     "password_reset_confirm",  # uidb64 + token: the token is the credential
     "api:course_detail",  # a course of the public catalog
+    "followup:unsubscribe",  # a signed token: the link in an email works without login
 }
 
 # kwarg -> who owns the object it names; the id comes from the fuzz world's sources.
