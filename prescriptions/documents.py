@@ -24,13 +24,13 @@ from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, S
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.exceptions import InputError
 from core.jsontext import NUL_MESSAGE, first_nul_path
+from prescriptions.extras import ExtraSpec, check_labels, parse_extras
 
 if TYPE_CHECKING:
     from prescriptions.models import Prescription
 
 PRESCRIPTION_FORMAT = "cqr-prescription/1"
 KINDS = ("cqr", "structured-education")
-EXTRA_KINDS = ("total_ce", "total_discipline", "major_minimum")
 FORMATS = tuple(choice.value for choice in CourseFormat)
 CENT = Decimal("0.01")
 _DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
@@ -57,7 +57,7 @@ class PrescriptionSpec:
     hours_per_week: Decimal | None = None
     formats: frozenset[str] | None = None  # None = all formats
     exclude_providers: tuple[Provider, ...] = ()
-    extras: tuple[tuple[str, Decimal], ...] = ()
+    extras: tuple[ExtraSpec, ...] = ()
     # The last day of the technologist's CE biennium (§7.1, with a total_ce extra).
     biennium_ends_on: date | None = None
 
@@ -318,12 +318,19 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
         as_of = _required_date(errors, document, "as_of")
 
     extra_rows = _list_field(errors, document, "extra")
-    extras = _parse_extras(errors, extra_rows)
+    extras = parse_extras(
+        errors.add,
+        extra_rows,
+        issued_on=issued_on,
+        positive_amount=lambda field, value: _positive_amount(errors, field, value),
+        read_date=lambda field, value: _required_date(errors, {field: value}, field),
+    )
     biennium_ends_on = _parse_biennium_end(errors, document, issued_on, extra_rows)
     required_raw = _list_field(errors, document, "required")
     if not required_raw and not extras and isinstance(document.get("required", []), list):
         errors.add("required", "must list at least one {category, credits} unless extra is given")
     required = _parse_required(errors, outline, required_raw)
+    check_labels(errors.add, extras, [sub.name for sub, _ in required])
 
     completed = _resolve_course_codes(
         errors, "completed", _list_field(errors, document, "completed")
@@ -437,30 +444,6 @@ def _parse_required(
     return tuple(result)
 
 
-def _parse_extras(errors: _Errors, rows: list[Any]) -> tuple[tuple[str, Decimal], ...]:
-    extras: list[tuple[str, Decimal]] = []
-    seen: set[str] = set()
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            errors.add(f"extra[{i}]", "must be an object with kind and credits")
-            continue
-        kind = row.get("kind")
-        if kind not in EXTRA_KINDS:
-            errors.add(
-                f"extra[{i}].kind",
-                f"unknown kind {json_repr(kind)} (expected one of {', '.join(EXTRA_KINDS)})",
-            )
-            kind = None
-        elif kind in seen:
-            errors.add(f"extra[{i}].kind", f"{kind} is given more than once")
-            kind = None
-        credits = _positive_amount(errors, f"extra[{i}].credits", row.get("credits"))
-        if kind is not None and credits is not None:
-            seen.add(kind)
-            extras.append((kind, credits))
-    return tuple(extras)
-
-
 def _parse_formats(errors: _Errors, value: Any) -> frozenset[str] | None:
     if value is None:
         return None
@@ -521,7 +504,9 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
                 f'"{sub.name}" is not a subcategory of discipline {outline.discipline.code}',
             )
     extras = tuple(
-        (row.kind, row.credits) for row in prescription.extras.order_by("id") if row.credits > 0
+        ExtraSpec(row.kind, row.credits, row.deadline, row.label, tuple(row.tags or ()))
+        for row in prescription.extras.order_by("id")
+        if row.credits > 0
     )
     if not required and not extras:
         errors.add("required", "the prescription has no required credits")
@@ -546,7 +531,7 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         exclude_providers=tuple(prescription.excluded_providers.all()),
         extras=extras,
         biennium_ends_on=(
-            prescription.biennium_ends_on if any(kind == "total_ce" for kind, _ in extras) else None
+            prescription.biennium_ends_on if any(e.kind == "total_ce" for e in extras) else None
         ),
     )
 
@@ -573,10 +558,7 @@ def prescription_document_from_spec(spec: PrescriptionSpec) -> dict[str, Any]:
     if spec.formats is not None:
         document["formats"] = [f for f in FORMATS if f in spec.formats]
     if spec.extras:
-        document["extra"] = [
-            {"kind": kind, "credits": f"{credits.quantize(CENT):.2f}"}
-            for kind, credits in spec.extras
-        ]
+        document["extra"] = [extra.document() for extra in spec.extras]
     if spec.biennium_ends_on is not None:
         document["biennium_ends_on"] = spec.biennium_ends_on.isoformat()
     return document

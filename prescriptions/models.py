@@ -88,25 +88,36 @@ class RequiredCredit(models.Model):
 
 
 class ExtraRequirement(models.Model):
-    """Biennial CE or structured-education totals planned together with the prescription."""
+    """An obligation planned together with the prescription (contract §6): biennial CE, a
+    state licence's hours or topic rules, MQSA, structured education."""
 
     class Kind(models.TextChoices):
         TOTAL_CE = "total_ce", "Total CE credits"
         TOTAL_DISCIPLINE = "total_discipline", "Credits in the discipline"
         MAJOR_MINIMUM = "major_minimum", "Minimum per major category"
+        TAG_MINIMUM = "tag_minimum", "CE credits of courses with a tag"
 
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="extras")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     credits = models.DecimalField(max_digits=9, decimal_places=2)
+    # Null: the prescription's deadline. Courses count only when completed by it.
+    deadline = models.DateField(null=True, blank=True)
+    # Names the requirement in pages, PDFs and the shortfall; empty: its kind.
+    label = models.CharField(max_length=120, blank=True)
+    # tag_minimum: the course tags that count (lower-case, unique, sorted).
+    tags = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["prescription", "kind"], name="extra_kind_unique"),
+            # Two requirements of one kind need different labels (the report keys differ).
+            models.UniqueConstraint(
+                fields=["prescription", "kind", "label"], name="extra_kind_label_unique"
+            ),
             models.CheckConstraint(condition=Q(credits__gt=0), name="extra_credits_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.credits}"
+        return f"{self.label or self.get_kind_display()}: {self.credits}"
 
 
 class Plan(TimeStampedModel):

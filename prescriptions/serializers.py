@@ -31,9 +31,33 @@ class ExtraRequirementSerializer(serializers.Serializer[Any]):
         "reach `credits` (biennial CE); `total_discipline`: their distribution credits in "
         "the discipline, all subcategories together, reach `credits` (structured education: "
         "16); `major_minimum`: at least `credits` in every major category of the "
-        "discipline's current outline (structured education: 1).",
+        "discipline's current outline (structured education: 1); `tag_minimum`: the CE "
+        "credits of courses carrying one of `tags` reach `credits` (e.g. a state "
+        "licence's HIV/AIDS hour).",
     )
     credits = AmountField(help_text="A positive number, at most 2 decimal places.")
+    deadline = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Its own deadline (default: the prescription's); a course counts toward "
+        "it only when completed by then.",
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text="tag_minimum only: the course tags that count (e.g. hiv-aids).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "label" is also an attribute of every DRF field, so it is declared here.
+        fields = super().get_fields()
+        fields["label"] = serializers.CharField(
+            required=False,
+            max_length=120,
+            help_text="Names it in pages, PDFs, the shortfall and the bundle credits "
+            "(default: its kind).",
+        )
+        return fields
 
 
 class PrescriptionDocumentSerializer(serializers.Serializer[Any]):

@@ -57,8 +57,15 @@ def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
     )
     prescription.extras.all().delete()
     ExtraRequirement.objects.bulk_create(
-        ExtraRequirement(prescription=prescription, kind=kind, credits=credits)
-        for kind, credits in spec.extras
+        ExtraRequirement(
+            prescription=prescription,
+            kind=extra.kind,
+            credits=extra.credits,
+            deadline=extra.deadline,
+            label=extra.label,
+            tags=list(extra.tags),
+        )
+        for extra in spec.extras
     )
     prescription.completed_courses.set(spec.completed)
     prescription.owned_courses.set(spec.owned)

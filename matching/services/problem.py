@@ -4,6 +4,7 @@ with a handful of `values_list` queries (no model instance per course), solved b
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -18,6 +19,7 @@ from django.db.models import F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast, Round
 
 from catalog.models import Course, CreditDistribution, PackageItem
+from catalog.selectors import courses_tagged_q
 from core.money import to_hundredths
 from matching.services.documents import recommendation_document
 from matching.solver import Course as SolverCourse
@@ -101,6 +103,13 @@ def _as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value[:10])
 
 
+def _as_tags(value: list[str] | str | None) -> frozenset[str]:
+    """A raw JSON column value (text, or already decoded by the driver) as a tag set."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return frozenset(value or ())
+
+
 def _course_credits(
     rows: Iterable[tuple[int, int, int]], names: SubcategoryNames
 ) -> dict[int, dict[str, int]]:
@@ -131,14 +140,16 @@ def solver_problem_from_spec(
     package items (1). Candidates are the active, CQR-eligible courses with a row in a
     required subcategory of the discipline (any outline version, resolved to the current
     name); with `total_discipline`/`major_minimum` extras every course with a row in the
-    discipline; with `total_ce` every active course. Completed courses are always loaded
-    (their credits subtract from the requirement).
+    discipline; with `total_ce` every active course; with `tag_minimum` also the active
+    courses carrying one of its tags. Completed courses are always loaded (their credits
+    subtract from the requirement).
     """
     names = SubcategoryNames(current=spec.outline)
     required: dict[str, int] = defaultdict(int)
     for sub, credits in spec.required:
         required[names.canonical(sub.id) or sub.name] += to_hundredths(credits)
-    extra_kinds = {kind for kind, _ in spec.extras}
+    extra_kinds = {extra.kind for extra in spec.extras}
+    wanted_tags = {tag for extra in spec.extras for tag in extra.tags}
     discipline_sub_ids = names.all_ids()
 
     if extra_kinds & {"total_discipline", "major_minimum"}:
@@ -152,6 +163,8 @@ def solver_problem_from_spec(
     courses_q = Q(id__in=eligible_rows.values("course_id")) | Q(id__in=completed_ids)
     if "total_ce" in extra_kinds:
         courses_q |= Q(is_active=True)
+    elif wanted_tags:
+        courses_q |= Q(is_active=True) & courses_tagged_q(wanted_tags)
     course_rows = _fetch(
         Course.objects.filter(courses_q)
         .annotate(
@@ -170,6 +183,7 @@ def solver_problem_from_spec(
             "url",
             "provider_id",
             "cqr_eligible",
+            "tags",
             "price_h",
             "hours_h",
             "ce_credits_h",
@@ -204,6 +218,7 @@ def solver_problem_from_spec(
         url,
         provider_id,
         eligible,
+        tags,
         price,
         hours,
         ce_credits,
@@ -222,6 +237,7 @@ def solver_problem_from_spec(
                 approval_expires=_as_date(expires),
                 event_date=_as_date(event),
                 title=title,
+                tags=_as_tags(tags),
             )
         )
         infos[solver_code] = CourseInfo(course_id, code, provider, title, fmt, price, url)
@@ -242,7 +258,16 @@ def solver_problem_from_spec(
         exclude_providers=frozenset(p.code for p in spec.exclude_providers),
         completed=frozenset(codes[c.id] for c in spec.completed if c.id in codes),
         owned=frozenset(codes[c.id] for c in spec.owned if c.id in codes),
-        extras=tuple(Extra(kind=kind, credits=to_hundredths(value)) for kind, value in spec.extras),
+        extras=tuple(
+            Extra(
+                kind=extra.kind,
+                credits=to_hundredths(extra.credits),
+                deadline=extra.deadline,
+                label=extra.label or None,
+                tags=frozenset(extra.tags),
+            )
+            for extra in spec.extras
+        ),
         majors=dict(names.majors),
         alternatives=alternatives,
         time_limit=time_limit if time_limit is not None else settings.CQR_SOLVER_TIME_LIMIT,

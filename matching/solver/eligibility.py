@@ -98,22 +98,33 @@ def fits_alone(hours: int, due: date, problem: Problem) -> bool:
     return 7 * hours <= h * (due - problem.as_of).days
 
 
+def requirement_key(kind: str, label: str | None, major: str = "") -> str:
+    """The key an extra requirement is reported under (contract §6): its label, else
+    `total_ce`, `total_discipline`, `tag:tag_minimum` (the default label is the kind);
+    major_minimum has one key per major, `<label>:<major>` or `major:<major>`."""
+    if kind == MAJOR_MINIMUM:
+        return f"{label}:{major}" if label else MAJOR_PREFIX + major
+    if kind == TAG_MINIMUM:
+        return label or TAG_PREFIX + TAG_MINIMUM
+    if kind in (TOTAL_CE, TOTAL_DISCIPLINE):
+        return label or kind
+    raise ValueError(f"unknown extra requirement kind: {kind!r}")
+
+
 def extra_requirements(extra: Extra, problem: Problem) -> list[Requirement]:
     """The requirement rows of one extra (one per major for major_minimum)."""
     deadline = extra.deadline or problem.deadline
-    label = extra.label or None
+    key = requirement_key(extra.kind, extra.label or None, "")  # raises for unknown kinds
     if extra.kind == MAJOR_MINIMUM:
-        prefix = f"{label}:" if label else MAJOR_PREFIX
         majors = sorted(set(problem.majors.values()))
-        return [Requirement(prefix + m, extra.credits, deadline, MAJOR, m) for m in majors]
-    if extra.kind == TOTAL_CE:
-        return [Requirement(label or TOTAL_CE, extra.credits, deadline, CE)]
-    if extra.kind == TOTAL_DISCIPLINE:
-        return [Requirement(label or TOTAL_DISCIPLINE, extra.credits, deadline, DISCIPLINE)]
-    if extra.kind == TAG_MINIMUM:
-        key = label or TAG_PREFIX + TAG_MINIMUM
-        return [Requirement(key, extra.credits, deadline, TAGS, tags=frozenset(extra.tags))]
-    raise ValueError(f"unknown extra requirement kind: {extra.kind!r}")
+        return [
+            Requirement(
+                requirement_key(MAJOR_MINIMUM, extra.label, m), extra.credits, deadline, MAJOR, m
+            )
+            for m in majors
+        ]
+    measure = {TOTAL_CE: CE, TOTAL_DISCIPLINE: DISCIPLINE, TAG_MINIMUM: TAGS}[extra.kind]
+    return [Requirement(key, extra.credits, deadline, measure, tags=frozenset(extra.tags))]
 
 
 def requirements(problem: Problem) -> dict[str, Requirement]:

@@ -40,6 +40,10 @@ class Need:
     label: str
     group: str
     required: Decimal
+    kind: str = ""  # an extra's kind ("" for a subcategory)
+    major: str = ""  # major_minimum: the major category
+    tags: tuple[str, ...] = ()  # tag_minimum: the tags that count
+    deadline: date | None = None  # an extra's own deadline
 
 
 @dataclass
@@ -116,22 +120,38 @@ class Requirement:
             group = self.names.majors.get(key, "")
             needs.append(Need(key=key, label=key, group=group, required=credits))
         discipline = spec.outline.discipline
-        for kind, credits in spec.extras:
-            if kind == "major_minimum":
+        for extra in spec.extras:
+            if extra.kind == "major_minimum":
+                prefix = f"{extra.label}: " if extra.label else ""
                 needs.extend(
                     Need(
-                        key=f"major:{major}",
-                        label=f"{major} (major category)",
+                        key=extra.key(major),
+                        label=f"{prefix}{major} (major category)",
                         group=MINIMUMS_GROUP,
-                        required=credits,
+                        required=extra.credits,
+                        kind=extra.kind,
+                        major=major,
+                        deadline=extra.deadline,
                     )
                     for major in dict.fromkeys(self.names.majors.values())
                 )
             else:
-                label = EXTRA_LABELS.get(kind, kind)
-                if kind == "total_discipline":
+                label = extra.label or EXTRA_LABELS.get(extra.kind, extra.kind)
+                if extra.kind == "total_discipline" and not extra.label:
                     label = f"All {discipline.name} credits"
-                needs.append(Need(key=kind, label=label, group=TOTALS_GROUP, required=credits))
+                if extra.kind == "tag_minimum" and not extra.label:
+                    label = f"Credits tagged {', '.join(extra.tags)}"
+                needs.append(
+                    Need(
+                        key=extra.key(),
+                        label=label,
+                        group=TOTALS_GROUP,
+                        required=extra.credits,
+                        kind=extra.kind,
+                        tags=extra.tags,
+                        deadline=extra.deadline,
+                    )
+                )
         self.needs = needs
         self._completed = list(spec.completed)
         self._cache: dict[int, dict[str, Decimal]] = {}
@@ -154,7 +174,7 @@ class Requirement:
 
     @property
     def subcategory_keys(self) -> list[str]:
-        return [n.key for n in self.needs if n.group != TOTALS_GROUP and ":" not in n.key]
+        return [n.key for n in self.needs if not n.kind]
 
     def contributions(self, courses: Iterable[Course]) -> dict[int, dict[str, Decimal]]:
         """course id -> {need key: credits} (uncapped), plus "_cqr" (discipline total).
@@ -183,14 +203,17 @@ class Requirement:
             subs = by_sub.get(course.pk, {})
             values: dict[str, Decimal] = {}
             for need in self.needs:
-                if need.key == "total_ce":
+                if need.kind == "total_ce":
                     values[need.key] = course.ce_credits
-                elif need.key == "total_discipline":
+                elif need.kind == "tag_minimum":
+                    tagged = set(need.tags) & set(course.tags or ())
+                    values[need.key] = course.ce_credits if tagged else ZERO
+                elif need.kind == "total_discipline":
                     values[need.key] = sum(subs.values(), ZERO)
-                elif need.key.startswith("major:"):
-                    major = need.key.removeprefix("major:")
+                elif need.kind == "major_minimum":
                     values[need.key] = sum(
-                        (v for k, v in subs.items() if self.names.majors.get(k) == major), ZERO
+                        (v for k, v in subs.items() if self.names.majors.get(k) == need.major),
+                        ZERO,
                     )
                 else:
                     values[need.key] = subs.get(need.key, ZERO)
@@ -210,7 +233,7 @@ class Requirement:
             for tally in tallies:
                 tally.completed += contrib.get(course.pk, {}).get(tally.need.key, ZERO)
         for tally in tallies:
-            if tally.need.key in NET_OF_COMPLETED:
+            if tally.need.kind in NET_OF_COMPLETED:
                 still = max(ZERO, tally.need.required - tally.completed)
                 tally.need = replace(tally.need, required=still)
                 tally.completed = ZERO

@@ -65,7 +65,7 @@ class PlanDocument:
 
     @property
     def kind_label(self) -> str:
-        if self.spec.kind == "cqr" and any(kind == "total_ce" for kind, _ in self.spec.extras):
+        if self.spec.kind == "cqr" and any(e.kind == "total_ce" for e in self.spec.extras):
             return "CQR prescription and biennial CE"
         return dict(Prescription.Kind.choices).get(self.spec.kind, self.spec.kind)
 

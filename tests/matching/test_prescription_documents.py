@@ -16,6 +16,7 @@ from prescriptions.documents import (
     prescription_spec_from_document,
     prescription_spec_from_model,
 )
+from prescriptions.extras import ExtraSpec
 from prescriptions.models import ExtraRequirement
 from tests.factories import CourseFactory, ProviderFactory
 from tests.matching.conftest import Catalog, prescription_document
@@ -58,7 +59,7 @@ def test_it_parses_a_full_document(catalog: Catalog) -> None:
     assert spec.hours_per_week == D(2)
     assert spec.formats == frozenset({"online", "webinar"})
     assert spec.exclude_providers == (catalog.gage,)
-    assert spec.extras == (("total_ce", D(24)),)
+    assert spec.extras == (ExtraSpec("total_ce", D(24)),)
 
 
 def test_it_defaults_as_of_to_today_and_formats_to_all(catalog: Catalog) -> None:
@@ -166,7 +167,7 @@ def test_it_accepts_an_empty_required_list_when_extras_are_given(catalog: Catalo
         prescription_document(required=[], extra=[{"kind": "total_discipline", "credits": "16"}])
     )
     assert spec.required == ()
-    assert spec.extras == (("total_discipline", D(16)),)
+    assert spec.extras == (ExtraSpec("total_discipline", D(16)),)
 
 
 def test_it_resolves_aliases_and_older_outline_names(catalog: Catalog) -> None:
@@ -247,7 +248,7 @@ def test_it_builds_the_spec_of_a_saved_prescription(catalog: Catalog, prescripti
     assert spec.exclude_providers == (catalog.gage,)
     assert spec.formats == frozenset({"online"})
     assert spec.hours_per_week == D(3)
-    assert spec.extras == (("total_ce", D(24)),)
+    assert spec.extras == (ExtraSpec("total_ce", D(24)),)
     assert spec.as_of == date(2026, 11, 22)
 
 
