@@ -85,6 +85,11 @@ v1 = [
         "prescriptions/", prescription_apis.PrescriptionListApi.as_view(), name="prescription_list"
     ),
     path(
+        "prescriptions/parse/",
+        prescription_apis.PrescriptionParseApi.as_view(),
+        name="prescription_parse",
+    ),
+    path(
         "prescriptions/create/",
         prescription_apis.PrescriptionCreateApi.as_view(),
         name="prescription_create",

@@ -46,7 +46,15 @@ from prescriptions.services import (
     plan_replan,
     prescription_create,
     prescription_delete,
+    unmatched_lines_add,
 )
+from prescriptions.text_import import (
+    PrescriptionTextError,
+    parse_result_document,
+    parse_result_lines,
+    prescription_text_parse,
+)
+from prescriptions.unmatched import unmatched_from_document
 
 TAG = ["prescriptions"]
 PLAN_TAG = ["plans"]
@@ -146,6 +154,7 @@ class PrescriptionCreateApi(ApiView):
             raise PrescriptionInputError(["document: must be a JSON object"])
         title, share = _title_and_sharing(document)
         spec = prescription_spec_from_document(document)
+        unmatched = unmatched_from_document(document)
         prescription = prescription_create(
             owner=request.user,  # type: ignore[arg-type]  # IsAuthenticated: never anonymous
             spec=spec,
@@ -153,9 +162,59 @@ class PrescriptionCreateApi(ApiView):
             share_anonymously=share,
             floating_as_of=document.get("as_of") is None,
         )
+        unmatched_lines_add(prescription=prescription, lines=unmatched)
         prescription = prescription_get_for_user(user=request.user, prescription_id=prescription.pk)
         return Response(
             prescription_detail_data(request, prescription), status=status.HTTP_201_CREATED
+        )
+
+
+class PrescriptionParseInputSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField()
+    discipline = serializers.CharField(required=False)
+
+
+class PrescriptionParseApi(ApiView):
+    """Read a prescription as copied from ARRT's site; nothing is saved.
+
+    Send JSON `{"text": "...", "discipline": "CT"}` (discipline optional: else named in
+    the text); a PDF is read by the web page's upload or the `parse_prescription`
+    command. The answer's `document` is the cqr-prescription/1 proposal (§7: `required`
+    with each original `line`, `unmatched`, and the dates found); `lines` says for every
+    line read what it matched and how sure. Complete the proposal (dates, corrections)
+    and POST it to the create endpoint to save; its `unmatched` lines are then kept as
+    "not in our outline yet".
+    """
+
+    @property
+    def max_body_bytes(self) -> int:  # type: ignore[override]
+        return int(settings.PRESCRIPTION_UPLOAD_MAX_BYTES)
+
+    @extend_schema(
+        tags=TAG,
+        request=PrescriptionParseInputSerializer,
+        responses={200: OpenApiResponse(description="the proposal"), 400: error_response(400)},
+    )
+    def post(self, request: Request) -> Response:
+        data = request.data
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"text": "send a JSON object with the text"})
+        text, discipline = data.get("text"), data.get("discipline") or None
+        errors = {}
+        if not isinstance(text, str) or not text.strip():
+            errors["text"] = "must be the prescription's text"
+        if discipline is not None and not isinstance(discipline, str):
+            errors["discipline"] = "must be a discipline code"
+        if errors or not isinstance(text, str):
+            raise serializers.ValidationError(errors)
+        try:
+            result = prescription_text_parse(text=text, discipline_code=discipline)
+        except PrescriptionTextError as exc:
+            if exc.about_discipline:
+                raise serializers.ValidationError({"discipline": f"{exc}; send its code"}) from exc
+            raise serializers.ValidationError({"text": str(exc)}) from exc
+        return Response(
+            {"document": parse_result_document(result), "lines": parse_result_lines(result)}
         )
 
 

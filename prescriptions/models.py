@@ -179,3 +179,31 @@ class Certificate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Certificate for {self.item}"
+
+
+class UnmatchedLine(models.Model):
+    """A prescription line whose subcategory is not in our outline (yet), kept as written.
+
+    It is not planned until site staff map its name to a subcategory (which becomes an
+    alias); the line then becomes a RequiredCredit and `resolved_to` records where it went.
+    """
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="unmatched_lines"
+    )
+    name = models.CharField("subcategory as written", max_length=200)
+    credits = models.DecimalField(max_digits=9, decimal_places=2)
+    line = models.TextField("original line", blank=True)
+    resolved_to = models.ForeignKey(
+        Subcategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["prescription", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(credits__gt=0), name="unmatched_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.credits}"

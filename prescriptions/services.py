@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Subcategory, SubcategoryAlias
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_create
 from prescriptions.certificates import certificate_attach
@@ -20,7 +22,9 @@ from prescriptions.models import (
     PlanItem,
     Prescription,
     RequiredCredit,
+    UnmatchedLine,
 )
+from prescriptions.unmatched import UnmatchedSpec, unmatched_name_key
 
 
 def _human_date(value: date) -> str:
@@ -232,3 +236,66 @@ def plan_replan(*, prescription: Prescription) -> MatchingRun:
         done = [item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)]
         prescription.completed_courses.add(*done)
     return run_create(prescription=prescription)
+
+
+# --- Lines the outline does not know yet -------------------------------------------------
+
+
+@transaction.atomic
+def unmatched_lines_add(
+    *, prescription: Prescription, lines: Sequence[UnmatchedSpec]
+) -> list[UnmatchedLine]:
+    """Keep lines whose subcategory is not in our outline yet with the prescription. They
+    are not planned until site staff map the name (`unmatched_name_resolve`)."""
+    return UnmatchedLine.objects.bulk_create(
+        UnmatchedLine(
+            prescription=prescription, name=spec.name, credits=spec.credits, line=spec.line
+        )
+        for spec in lines
+    )
+
+
+@transaction.atomic
+def unmatched_name_resolve(*, name: str, subcategory: Subcategory) -> list[Prescription]:
+    """Map an unmatched name to a subcategory of the same discipline.
+
+    The name becomes an alias of the subcategory in its outline (unless it already names
+    a subcategory or alias there), every open line with that name (case and spacing
+    ignored) in a prescription of that discipline becomes a required credit — added to the
+    credits of the same subcategory when the prescription already has it — and those
+    prescriptions are re-planned. Returns them.
+    """
+    outline = subcategory.outline
+    key = unmatched_name_key(name)
+    clean = " ".join(name.split())
+    known = {unmatched_name_key(n) for n in outline.subcategories.values_list("name", flat=True)}
+    known |= {unmatched_name_key(a) for a in outline.aliases.values_list("alias", flat=True)}
+    if key not in known:
+        SubcategoryAlias.objects.create(outline=outline, alias=clean, subcategory=subcategory)
+    lines = [
+        line
+        for line in UnmatchedLine.objects.select_for_update()
+        .filter(
+            resolved_to__isnull=True,
+            prescription__outline__discipline_id=outline.discipline_id,
+        )
+        .select_related("prescription")
+        if unmatched_name_key(line.name) == key
+    ]
+    affected: dict[int, Prescription] = {}
+    now = timezone.now()
+    for line in lines:
+        prescription = line.prescription
+        required, created = RequiredCredit.objects.get_or_create(
+            prescription=prescription, subcategory=subcategory, defaults={"credits": line.credits}
+        )
+        if not created:
+            required.credits += line.credits
+            required.save(update_fields=["credits"])
+        line.resolved_to = subcategory
+        line.resolved_at = now
+        line.save(update_fields=["resolved_to", "resolved_at"])
+        affected[prescription.pk] = prescription
+    for prescription in affected.values():
+        run_create(prescription=prescription)
+    return list(affected.values())

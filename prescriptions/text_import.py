@@ -26,7 +26,12 @@ PDF_MAGIC = b"%PDF-"
 
 
 class PrescriptionTextError(ValueError):
-    """The file or text cannot be read as a prescription; the message says why."""
+    """The file or text cannot be read as a prescription; the message says why.
+    `about_discipline`: the discipline is what is missing or unknown."""
+
+    def __init__(self, message: str, *, about_discipline: bool = False) -> None:
+        super().__init__(message)
+        self.about_discipline = about_discipline
 
 
 def outlines_for_parsing(*, discipline_codes: list[str] | None = None) -> list[Outline]:
@@ -118,13 +123,15 @@ def prescription_text_parse(*, text: str, discipline_code: str | None = None) ->
     if discipline_code is not None and discipline_code not in {o.discipline.code for o in outlines}:
         known = ", ".join(sorted(o.discipline.code for o in outlines))
         raise PrescriptionTextError(
-            f"discipline {discipline_code!r} has no outline in the portal (known: {known})"
+            f"discipline {discipline_code!r} has no outline in the portal (known: {known})",
+            about_discipline=True,
         )
     result = parse_prescription(text, outlines, discipline_code=discipline_code)
     if result.discipline is None:
         raise PrescriptionTextError(
             "no discipline named in the text (by code, e.g. 'Discipline: CT', or by name, "
-            "e.g. 'Computed Tomography'); give it with --discipline CODE"
+            "e.g. 'Computed Tomography')",
+            about_discipline=True,
         )
     if not result.lines:
         raise PrescriptionTextError(
@@ -152,12 +159,28 @@ def parse_result_document(result: ParseResult) -> dict[str, Any]:
         if line.subcategory is not None
     ]
     document["unmatched"] = [
-        {
-            "line": line.line,
-            "credits": f"{line.credits:.2f}",
-            "reason": line.unmatched_reason.value if line.unmatched_reason else "",
-        }
+        {"line": line.line, "credits": f"{line.credits:.2f}"}
         for line in result.lines
         if line.subcategory is None
     ]
     return document
+
+
+def parse_result_lines(result: ParseResult) -> list[dict[str, Any]]:
+    """Every line read, for a person or a client to review: what it matched, how sure (in
+    words), and why a line is unmatched."""
+    return [
+        {
+            "line_number": line.line_number,
+            "line": line.line,
+            "credits": f"{line.credits:.2f}",
+            "name_as_written": line.name_text,
+            "category": line.subcategory,
+            "major": line.major,
+            "score": line.score,
+            "confidence": line.confidence.label if line.confidence else None,
+            "unmatched_reason": line.unmatched_reason.value if line.unmatched_reason else None,
+            "closest": line.runner_up if line.subcategory is None else None,
+        }
+        for line in result.lines
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prescriptions import views
+from prescriptions import views, views_text
 
 app_name = "prescriptions"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/fields/", views.discipline_fields, name="discipline_fields"),
     path("courses/", views.course_search, name="course_search"),
     path("import/", views.prescription_import, name="import"),
+    path("read/", views_text.prescription_read, name="read"),
+    path("read/confirm/", views_text.prescription_read_confirm, name="read_confirm"),
     path("<int:pk>/", views.prescription_detail, name="detail"),
     path("<int:pk>/edit/", views.prescription_edit, name="edit"),
     path("<int:pk>/delete/", views.prescription_delete, name="delete"),

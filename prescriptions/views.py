@@ -72,6 +72,8 @@ from prescriptions.selectors.pages import (
 )
 from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from prescriptions.selectors.proof import plan_proof
+from prescriptions.selectors.unmatched import unmatched_lines_for_prescription
+from prescriptions.unmatched import unmatched_from_document
 
 PAPERS = {"letter", "a4"}
 
@@ -230,6 +232,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
         document = form.cleaned_data.get("document")
         try:
             spec = prescription_spec_from_document(document)
+            unmatched = unmatched_from_document(document if isinstance(document, dict) else {})
         except PrescriptionInputError as exc:
             document_errors = exc.errors
         else:
@@ -240,6 +243,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
                 share_anonymously=form.cleaned_data["share_anonymously"],
                 floating_as_of=not (isinstance(document, dict) and document.get("as_of")),
             )
+            services.unmatched_lines_add(prescription=prescription, lines=unmatched)
             messages.success(request, "Prescription imported. Computing your bundles…")
             return redirect("prescriptions:detail", pk=prescription.pk)
     anchor = "id_file" if request.FILES.get("file") else "id_text"
@@ -339,7 +343,12 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest run: live progress while it computes, then the ranked bundles."""
     prescription = _prescription(request, pk)
     run = run_latest_with_plan_state(prescription)
-    context: dict[str, Any] = {"prescription": prescription, "run": run, "spec_invalid": False}
+    context: dict[str, Any] = {
+        "prescription": prescription,
+        "run": run,
+        "spec_invalid": False,
+        "unmatched_lines": list(unmatched_lines_for_prescription(prescription)),
+    }
     if run is not None and run.status == MatchingRun.Status.DONE:
         html = _run_html(request, prescription, run)
         context["spec_invalid"] = html is None

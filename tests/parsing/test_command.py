@@ -68,16 +68,8 @@ def test_json_is_one_prescription_document_with_lines_and_dates(db: None) -> Non
             },
         ],
         "unmatched": [
-            {
-                "line": "Patient Care - 1.00 credits",
-                "credits": "1.00",
-                "reason": "names only a major category",
-            },
-            {
-                "line": "Procedures - 3.00 credits",
-                "credits": "3.00",
-                "reason": "names only a major category",
-            },
+            {"line": "Patient Care - 1.00 credits", "credits": "1.00"},
+            {"line": "Procedures - 3.00 credits", "credits": "3.00"},
         ],
     }
 

@@ -47,7 +47,10 @@ class Command(BaseCommand):
             text = prescription_text_from_file(name=path, data=data)
             result = prescription_text_parse(text=text, discipline_code=options["discipline"])
         except PrescriptionTextError as exc:
-            raise CommandError(str(exc) if str(exc).startswith(path) else f"{path}: {exc}") from exc
+            message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
+            if exc.about_discipline:
+                message += "; give it with --discipline CODE"
+            raise CommandError(message) from exc
         if options["json"]:
             self.stdout.write(json.dumps(parse_result_document(result), indent=2))
         else:

@@ -1,0 +1,169 @@
+"""Forms of "paste or upload your prescription": the text or file, then the confirmation
+of every line read (nothing is saved before the user confirms)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from catalog.selectors import discipline_list_current
+from core.uploads import format_size
+from prescriptions.forms import DateInput
+from prescriptions.parsing import Outline, ParsedLine
+from prescriptions.text_import import PrescriptionTextError, prescription_text_from_file
+
+NEW = "__new__"  # "not in our outline yet": keep the line as written
+SKIP = "__skip__"  # not a prescription line after all
+TEXT_TYPES = {".txt": "text", ".pdf": "PDF"}
+
+
+class PrescriptionTextForm(forms.Form):
+    text = forms.CharField(
+        label="Paste your prescription",
+        required=False,
+        strip=False,
+        help_text="Copy it from ARRT's website (select the whole page and paste): headers "
+        "and other lines around the credit lines are fine.",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label="Or upload ARRT's PDF or a text file",
+        required=False,
+        help_text="A .pdf with text (not a scan) or a .txt file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
+    )
+    discipline = forms.ChoiceField(
+        label="Discipline",
+        required=False,
+        help_text="Leave it to be recognised from the text, or choose it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Recognise it from the text")]
+        choices += [(d.code, f"{d.name} ({d.code})") for d in discipline_list_current()]
+        cast(forms.ChoiceField, self.fields["discipline"]).choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload: UploadedFile | None = cleaned.get("file")
+        text: str = cleaned.get("text") or ""
+        if upload is None and not text.strip():
+            raise forms.ValidationError("Paste the prescription or upload a file.")
+        if upload is not None and text.strip():
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        if upload is not None:
+            name = upload.name or "file"
+            suffix = name[name.rfind(".") :].lower() if "." in name else ""
+            limit = int(settings.PRESCRIPTION_UPLOAD_MAX_BYTES)
+            if suffix not in TEXT_TYPES:
+                self.add_error("file", f"{name}: upload a .pdf or .txt file.")
+                return cleaned
+            if upload.size and upload.size > limit:
+                self.add_error(
+                    "file",
+                    f"{name} is {format_size(upload.size)}; a prescription file may be at "
+                    f"most {format_size(limit)}.",
+                )
+                return cleaned
+            try:
+                text = prescription_text_from_file(name=name, data=upload.read())
+            except PrescriptionTextError as exc:
+                self.add_error("file", str(exc))
+                return cleaned
+        cleaned["prescription_text"] = text
+        return cleaned
+
+
+def subcategory_choices(outline: Outline) -> list[tuple[str, Any]]:
+    """The outline's subcategories grouped by major category, then the two other answers."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for sub in outline.subcategories:
+        groups.setdefault(sub.major, []).append((sub.name, sub.name))
+    return [
+        ("", "Choose a subcategory…"),
+        *groups.items(),
+        (
+            "Other answers",
+            [
+                (NEW, "Not in this list: keep it as written (not in our outline yet)"),
+                (SKIP, "Not a prescription line: leave it out"),
+            ],
+        ),
+    ]
+
+
+class ConfirmLineForm(forms.Form):
+    """One line read from the text: what it is, as the user confirms or corrects it."""
+
+    line = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    # What the parser read, carried through the confirmation round trips for display only.
+    read_as = forms.CharField(widget=forms.HiddenInput, required=False)
+    how_sure = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(widget=forms.HiddenInput, required=False)
+    closest = forms.CharField(widget=forms.HiddenInput, required=False)
+    choice = forms.ChoiceField(label="Subcategory")
+    name = forms.CharField(
+        label="Subcategory as written on the prescription",
+        max_length=200,
+        required=False,
+        help_text="Used when it is not in our outline yet.",
+    )
+    credits = forms.DecimalField(
+        label="Credits", min_value=Decimal("0.01"), max_digits=7, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, outline: Outline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["choice"]).choices = subcategory_choices(outline)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("choice") == NEW and not (cleaned.get("name") or "").strip():
+            self.add_error("name", "Type the subcategory as the prescription writes it.")
+        return cleaned
+
+
+ConfirmLineFormSet = forms.formset_factory(ConfirmLineForm, extra=0)
+
+
+class ConfirmForm(forms.Form):
+    discipline = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label="Name for this prescription", max_length=200, required=False)
+    issued_on = forms.DateField(
+        label="Issued on",
+        widget=DateInput(),
+        help_text="The day ARRT issued the prescription.",
+    )
+    deadline = forms.DateField(
+        label="Compliance deadline",
+        widget=DateInput(),
+        help_text="The last day to complete the credits.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        issued, deadline = cleaned.get("issued_on"), cleaned.get("deadline")
+        if isinstance(issued, date) and isinstance(deadline, date) and deadline < issued:
+            self.add_error("deadline", "The deadline must be on or after the issue date.")
+        return cleaned
+
+
+def line_initial(line: ParsedLine) -> dict[str, Any]:
+    """A line as read: matched lines keep their subcategory; unmatched ones are kept as
+    written ("not in our outline yet") unless the user picks a subcategory."""
+    return {
+        "line": line.line,
+        "read_as": line.subcategory or "",
+        "how_sure": line.confidence.label if line.confidence else "",
+        "reason": line.unmatched_reason.value if line.unmatched_reason else "",
+        "closest": line.runner_up or "" if line.subcategory is None else "",
+        "choice": line.subcategory or NEW,
+        "name": line.name_text,
+        "credits": line.credits,
+    }
