@@ -201,6 +201,7 @@ def run_execute(*, run_id: int, task_id: str = "") -> None:
         return
     run = MatchingRun.objects.select_related("prescription").get(id=run_id)
     started = time.perf_counter()
+    stored = False
     try:
         spec = prescription_spec_from_model(run.prescription)
         recommendation = recommend(
@@ -212,7 +213,8 @@ def run_execute(*, run_id: int, task_id: str = "") -> None:
         if recommendation.document["status"] == "error":
             run_fail(run_id=run_id, error=recommendation.document["message"])
             return
-        _run_store(run, recommendation, started=started, attempt=attempt)
+        if _run_store(run, recommendation, started=started, attempt=attempt):
+            stored = True
     except (OperationalError, InterfaceError):
         MatchingRun.objects.filter(
             id=run_id, status=MatchingRun.Status.RUNNING, attempts=attempt
@@ -227,6 +229,8 @@ def run_execute(*, run_id: int, task_id: str = "") -> None:
     except Exception as exc:  # the run must end failed, never stay "running"
         logger.exception("run %s failed", run_id)
         run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+    if stored:
+        _announce_finished(run_id)
 
 
 def _run_fail_if_exhausted(run_id: int) -> None:
@@ -256,7 +260,7 @@ def run_fail(*, run_id: int, error: str) -> None:
 @transaction.atomic
 def _run_store(
     run: MatchingRun, recommendation: Recommendation, *, started: float, attempt: int
-) -> None:
+) -> bool:
     document = recommendation.document
     result = recommendation.result
     index = recommendation.index
@@ -332,14 +336,13 @@ def _run_store(
     )
     if updated != 1:  # another worker took it over meanwhile: keep its result
         transaction.set_rollback(True)
-        return
-    run_id = run.id
-    transaction.on_commit(lambda: _announce_finished(run_id))
+        return False
+    return True
 
 
 def _announce_finished(run_id: int) -> None:
-    """Tell subscribers (follow-up's plan alert) that a run's bundles are stored; a failing
-    subscriber is logged and never undoes the run."""
+    """Tell subscribers (follow-up's plan alert) that a run's bundles are committed; a
+    failing subscriber is logged and never undoes the run."""
     run = MatchingRun.objects.select_related("prescription").get(id=run_id)
     for receiver, result in run_finished.send_robust(sender=MatchingRun, run=run):
         if isinstance(result, Exception):
