@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -39,7 +39,7 @@ def text() -> str:
 
 def test_paste_correct_one_line_save_and_reach_bundles(live_server: Any, page: Any) -> None:
     build_catalog()
-    bob = UserFactory(username="bob")
+    bob = cast(Any, UserFactory(username="bob"))
     log_in(page, live_server, bob)
     page.goto(f"{live_server.url}/prescriptions/")
     page.get_by_role("link", name="Paste or upload a prescription").click()
@@ -86,7 +86,7 @@ def test_a_line_not_in_the_outline_goes_to_the_staff_queue_and_comes_back_covere
     live_server: Any, page: Any
 ) -> None:
     catalog = build_catalog()
-    bob = UserFactory(username="bob")
+    bob = cast(Any, UserFactory(username="bob"))
     log_in(page, live_server, bob)
     page.goto(f"{live_server.url}/prescriptions/read/")
     page.get_by_label("Paste your prescription").fill(text())
