@@ -126,6 +126,8 @@ def _classify(
     """Split the catalog into candidates (with their credit rows) and exclusions."""
     sold = el.sold_codes(problem)
     latest = max(deadlines.values(), default=problem.deadline)
+    if len(set(deadlines.values())) <= 1:
+        return _classify_one_deadline(problem, contrib, row_of, latest, sold)
     found = _Found()
     for course in problem.courses:
         reason = el.filter_reason(course, problem, latest)
@@ -145,6 +147,35 @@ def _classify(
         found.vals.extend(v for _, v, _ in entries)
         found.days.extend((due - problem.as_of).days for _, _, due in entries)
         found.cols.extend([col] * len(entries))
+    return found
+
+
+def _classify_one_deadline(
+    problem: Problem,
+    contrib: el.Contributions,
+    row_of: dict[str, int],
+    deadline: date,
+    sold: set[str],
+) -> _Found:
+    """`_classify` when every requirement has the same deadline (the common case, kept
+    lean for 50,000-course catalogs): one due date per course."""
+    found = _Found()
+    for course in problem.courses:
+        reason = el.filter_reason(course, problem, deadline)
+        if reason is None:
+            gives = contrib.rows(course, row_of)
+            due = el.due_date(course, deadline)
+            reason = _credit_reason(course, problem, bool(gives), [(0, 0, due)], sold)
+        if reason is not None:
+            found.excluded.append(Exclusion(course=course.code, reason=reason))
+            continue
+        col = len(found.courses)
+        found.courses.append(course)
+        found.dues.append(due)
+        found.rows.extend(r for _, r, _ in gives)
+        found.vals.extend(v for _, _, v in gives)
+        found.cols.extend([col] * len(gives))
+        found.days.extend([(due - problem.as_of).days] * len(gives))
     return found
 
 
