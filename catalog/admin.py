@@ -42,7 +42,7 @@ from catalog.models import (
 )
 from catalog.resources import CourseImportExportMixin
 from catalog.rules import course_rule_errors, course_rule_warnings
-from catalog.selectors import courses_tagged_q, tags_in_use
+from catalog.selectors import courses_tagged_q, provider_ids_for_staff, tags_in_use
 from catalog.services import catalog_record_change, staff_grant_catalog_permissions
 from core.money import CENT, format_amount
 
@@ -74,11 +74,7 @@ def staff_provider_ids(request: HttpRequest) -> frozenset[int]:
     """IDs of the providers the requesting user is staff of (cached on the request)."""
     cached: frozenset[int] | None = getattr(request, "_cqr_provider_ids", None)
     if cached is None:
-        user_id = request.user.pk
-        memberships = ProviderMembership.objects.filter(user_id=user_id) if user_id else None
-        cached = frozenset(
-            memberships.values_list("provider_id", flat=True) if memberships is not None else ()
-        )
+        cached = provider_ids_for_staff(user=request.user)
         request._cqr_provider_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -239,10 +239,18 @@ def catalog_stats_public() -> dict[str, int]:
 
 
 def provider_list_for_staff(*, user: Any) -> QuerySet[Provider]:
-    """The providers the user is staff of (a ProviderMembership each); none for anonymous."""
-    if not getattr(user, "is_authenticated", False):
+    """The providers the user is staff of: a staff user (`is_staff`) with a
+    ProviderMembership each; none for anonymous and non-staff users.
+
+    The one provider-scoping rule: the admin, the API and the insights dashboard all scope
+    by it (`provider_ids_for_staff` is the same set as ids)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff", False):
         return Provider.objects.none()
     return Provider.objects.filter(memberships__user=user).order_by("code").distinct()
+
+
+def provider_ids_for_staff(*, user: Any) -> frozenset[int]:
+    return frozenset(provider_list_for_staff(user=user).values_list("id", flat=True))
 
 
 def _staff_courses(user: Any) -> QuerySet[Course]:

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from matching.solver.milp import quiet_highs
+
 INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = highspy.HighsModelStatus.kInfeasible
@@ -179,9 +181,8 @@ class _Model:
         lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
         lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
         lp.integrality_ = [highspy.HighsVarType.kInteger] * columns
-        self.h = highspy.Highs()
+        self.h = quiet_highs()
         for name, option in (
-            ("output_flag", False),
             ("mip_rel_gap", 0.0),
             ("mip_abs_gap", _ABS_GAP),
             ("random_seed", 0),

@@ -36,10 +36,11 @@ from catalog.models import (
     Provider,
     Subcategory,
 )
-from catalog.selectors import subcategory_indexes
+from catalog.selectors import provider_list_for_staff, subcategory_indexes
 from core.money import CENT
 from insights.bundling import CandidateCourse, Pattern, covers, package_credits, suggest_package
-from matching.models import BundleCourse, MatchingRun
+from matching.models import BundleCourse
+from matching.selectors import runs_latest_done
 from prescriptions.models import Plan, PlanItem, Prescription, RequiredCredit
 
 ANONYMITY_THRESHOLD = 5
@@ -116,10 +117,9 @@ def figure_row(
 
 
 def provider_list_for_insights(*, user: Any) -> QuerySet[Provider]:
-    """Providers whose insights the user may see: staff users, their memberships only."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff", False):
-        return Provider.objects.none()
-    return Provider.objects.filter(memberships__user=user).order_by("name", "code").distinct()
+    """Providers whose insights the user may see: the providers they are staff of (the
+    catalog's one scoping rule), by name."""
+    return provider_list_for_staff(user=user).order_by("name", "code")
 
 
 def provider_get_for_insights(*, user: Any, provider_id: int) -> Provider:
@@ -434,23 +434,11 @@ class Uses:
     courses: list[CourseUse]
 
 
-def latest_done_runs(*, prescriptions: QuerySet[Prescription]) -> QuerySet[MatchingRun]:
-    """Each prescription's most recent finished run."""
-    newer = MatchingRun.objects.filter(
-        prescription_id=OuterRef("prescription_id"),
-        status=MatchingRun.Status.DONE,
-        id__gt=OuterRef("id"),
-    )
-    return MatchingRun.objects.filter(
-        prescription__in=prescriptions, status=MatchingRun.Status.DONE
-    ).filter(~Exists(newer))
-
-
 def uses_for_provider(*, provider: Provider, discipline: Discipline, today: date) -> Uses:
     """How often the provider's courses are in the cheapest bundle (rank 1) of the latest run
     of shared prescriptions, and in their chosen plans. Six queries."""
     prescriptions = shared_prescriptions(discipline=discipline, today=today)
-    runs = latest_done_runs(prescriptions=prescriptions)
+    runs = runs_latest_done(prescriptions=prescriptions)
     bundle_items = BundleCourse.objects.filter(
         bundle__rank=1, bundle__run__in=runs, course__provider=provider
     )

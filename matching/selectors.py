@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
@@ -33,6 +33,30 @@ def run_latest_for_prescription(prescription: Prescription) -> MatchingRun | Non
     """The prescription's most recent run (any status), or None."""
     return (
         MatchingRun.objects.filter(prescription=prescription).order_by("-created_at", "-id").first()
+    )
+
+
+def runs_latest_done(*, prescriptions: QuerySet[Prescription]) -> QuerySet[MatchingRun]:
+    """Each prescription's most recent *finished* run; a newer queued or running run does
+    not hide it (what the provider dashboard counts)."""
+    newer_done = MatchingRun.objects.filter(
+        prescription_id=OuterRef("prescription_id"),
+        status=MatchingRun.Status.DONE,
+        id__gt=OuterRef("id"),
+    )
+    return MatchingRun.objects.filter(
+        prescription__in=prescriptions, status=MatchingRun.Status.DONE
+    ).filter(~Exists(newer_done))
+
+
+def runs_newest_if_done() -> QuerySet[MatchingRun]:
+    """Runs that are their prescription's newest run of any status, when done and not
+    stale: the results a catalog change can make stale (a newer run supersedes them)."""
+    newer = MatchingRun.objects.filter(
+        prescription_id=OuterRef("prescription_id"), id__gt=OuterRef("id")
+    )
+    return MatchingRun.objects.filter(status=MatchingRun.Status.DONE, is_stale=False).filter(
+        ~Exists(newer)
     )
 
 

@@ -3,24 +3,14 @@ re-planning them in batches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from catalog.models import CatalogRevision, CreditDistribution
 from matching.models import BundlePurchase, MatchingRun
+from matching.selectors import runs_newest_if_done
 from matching.services.runs import run_create
-
-
-def _latest_done_runs() -> Any:
-    newer = MatchingRun.objects.filter(
-        prescription_id=OuterRef("prescription_id"), id__gt=OuterRef("id")
-    )
-    return MatchingRun.objects.filter(status=MatchingRun.Status.DONE, is_stale=False).filter(
-        ~Exists(newer)
-    )
 
 
 def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
@@ -31,7 +21,7 @@ def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
     A revision without providers affects every open prescription. Two queries.
     """
     provider_ids = list(revision.providers.values_list("id", flat=True))
-    runs = _latest_done_runs().filter(
+    runs = runs_newest_if_done().filter(
         catalog_revision__lt=revision.id, prescription__deadline__gte=timezone.localdate()
     )
     if provider_ids:

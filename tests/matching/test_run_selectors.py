@@ -1,0 +1,50 @@
+"""The two meanings of "latest run", each with its own name (matching.selectors)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.models import MatchingRun
+from matching.selectors import runs_latest_done, runs_newest_if_done
+from prescriptions.models import Prescription
+from tests.factories import PrescriptionFactory, make_outline
+
+Status = MatchingRun.Status
+
+
+@pytest.fixture
+def prescription(db: None) -> Prescription:
+    return PrescriptionFactory(outline=make_outline())
+
+
+def run(prescription: Prescription, status: str, **fields) -> MatchingRun:
+    return MatchingRun.objects.create(prescription=prescription, status=status, **fields)
+
+
+def test_a_newer_queued_run_hides_the_done_one_from_staleness_but_not_from_insights(
+    prescription,
+) -> None:
+    done = run(prescription, Status.DONE)
+    run(prescription, Status.QUEUED)
+    everyone = Prescription.objects.all()
+    assert list(runs_latest_done(prescriptions=everyone)) == [done]
+    assert list(runs_newest_if_done()) == []
+
+
+def test_only_the_newest_done_run_counts_for_both(prescription) -> None:
+    run(prescription, Status.DONE)
+    newest = run(prescription, Status.DONE)
+    everyone = Prescription.objects.all()
+    assert list(runs_latest_done(prescriptions=everyone)) == [newest]
+    assert list(runs_newest_if_done()) == [newest]
+
+
+def test_a_stale_newest_run_is_not_marked_again_and_failed_runs_never_count(
+    prescription,
+) -> None:
+    run(prescription, Status.DONE, is_stale=True)
+    assert list(runs_newest_if_done()) == []
+    other = PrescriptionFactory(outline=prescription.outline)
+    done = run(other, Status.DONE)
+    run(other, Status.FAILED)
+    assert list(runs_latest_done(prescriptions=Prescription.objects.filter(pk=other.pk))) == [done]
