@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from matching.models import MatchingRun
@@ -14,7 +16,7 @@ Status = MatchingRun.Status
 
 @pytest.fixture
 def prescription(db: None) -> Prescription:
-    return PrescriptionFactory(outline=make_outline())
+    return cast(Prescription, PrescriptionFactory(outline=make_outline()))
 
 
 def run(prescription: Prescription, status: str, **fields) -> MatchingRun:
@@ -44,7 +46,7 @@ def test_a_stale_newest_run_is_not_marked_again_and_failed_runs_never_count(
 ) -> None:
     run(prescription, Status.DONE, is_stale=True)
     assert list(runs_newest_if_done()) == []
-    other = PrescriptionFactory(outline=prescription.outline)
+    other = cast(Prescription, PrescriptionFactory(outline=prescription.outline))
     done = run(other, Status.DONE)
     run(other, Status.FAILED)
     assert list(runs_latest_done(prescriptions=Prescription.objects.filter(pk=other.pk))) == [done]

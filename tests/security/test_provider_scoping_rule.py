@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import RequestFactory
 
 from catalog.admin import staff_provider_ids
@@ -11,11 +13,14 @@ from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 
 
 def test_admin_api_and_insights_see_exactly_the_users_providers(db) -> None:
-    user = UserFactory(username="two-hats", is_staff=True)
-    mine = {MembershipFactory(user=user, provider=ProviderFactory()).provider_id for _ in range(2)}
+    user: Any = UserFactory(username="two-hats", is_staff=True)
+    memberships: list[Any] = [
+        MembershipFactory(user=user, provider=ProviderFactory()) for _ in range(2)
+    ]
+    mine = {m.provider_id for m in memberships}
     ProviderFactory()  # someone else's
     MembershipFactory(user=UserFactory(is_staff=True), provider=ProviderFactory())
-    request = RequestFactory().get("/admin/")
+    request: Any = RequestFactory().get("/admin/")
     request.user = user
     assert provider_ids_for_staff(user=user) == mine
     assert staff_provider_ids(request) == mine
@@ -33,9 +38,9 @@ def test_anonymous_and_membership_less_users_scope_to_nothing(db) -> None:
 
 
 def test_a_member_without_staff_status_scopes_to_nothing_everywhere(db) -> None:
-    user = UserFactory(is_staff=False)
+    user: Any = UserFactory(is_staff=False)
     MembershipFactory(user=user, provider=ProviderFactory())
-    request = RequestFactory().get("/admin/")
+    request: Any = RequestFactory().get("/admin/")
     request.user = user
     assert provider_ids_for_staff(user=user) == frozenset()
     assert staff_provider_ids(request) == frozenset()
