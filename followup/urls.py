@@ -7,4 +7,14 @@ app_name = "followup"
 urlpatterns = [
     path("reminders/", views.reminder_settings, name="reminders"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "prescriptions/<int:prescription_id>/switch/",
+        views.alert_switch,
+        name="alert_switch",
+    ),
+    path(
+        "prescriptions/<int:prescription_id>/keep/",
+        views.alert_dismiss,
+        name="alert_dismiss",
+    ),
 ]

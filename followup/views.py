@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from followup import reminders
+from core.money import format_amount
+from followup import alerts, reminders
+from prescriptions.models import Prescription
+from prescriptions.selectors.access import prescription_get_for_user
 
 
 @login_required
@@ -38,3 +42,37 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This unsubscribe link is not valid.")
     reminders.reminders_set_enabled(user=user, enabled=False)
     return render(request, "followup/unsubscribed.html", {"email": user.email})
+
+
+def _owned(request: HttpRequest, prescription_id: int) -> Prescription:
+    return prescription_get_for_user(user=request.user, prescription_id=prescription_id)
+
+
+@login_required
+@require_POST
+def alert_switch(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    """One click: the alert's bundle becomes the plan; done courses stay done."""
+    prescription = _owned(request, prescription_id)
+    try:
+        switched = alerts.alert_switch(prescription=prescription)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("prescriptions:plan", pk=prescription.pk)
+    if switched is None:
+        messages.info(request, "There is no other plan to switch to now.")
+    else:
+        alert, _ = switched
+        saved = f" You pay ${format_amount(alert.saving)} less." if alert.saving > 0 else ""
+        messages.success(
+            request, f"Your plan is now the new bundle.{saved} Your completed courses stay done."
+        )
+    return redirect("prescriptions:plan", pk=prescription.pk)
+
+
+@login_required
+@require_POST
+def alert_dismiss(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    prescription = _owned(request, prescription_id)
+    if alerts.alert_dismiss(prescription=prescription):
+        messages.info(request, "You kept your plan.")
+    return redirect("prescriptions:plan", pk=prescription.pk)
