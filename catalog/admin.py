@@ -288,6 +288,17 @@ class DistributionForm(forms.ModelForm):
         return credits
 
 
+def label_inline_row(form: Any, index: int | None) -> None:
+    """Name each field of a tabular inline row for assistive technology: the admin prints
+    the field labels only once, as column headings ("CQR credits, row 2")."""
+    row = f"row {index + 1}" if index is not None else "new row"
+    for field in form.fields.values():
+        if field.widget.is_hidden:
+            continue
+        widget = getattr(field.widget, "widget", field.widget)  # RelatedFieldWidgetWrapper
+        widget.attrs["aria-label"] = f"{field.label or 'Delete'}, {row}"
+
+
 def _deleting(formset: Any, form: Any) -> bool:
     """Whether the row is marked for deletion in a formset that allows deleting."""
     return bool(formset.can_delete and form.cleaned_data.get("DELETE"))
@@ -298,6 +309,7 @@ class DistributionFormSet(BaseInlineFormSet):
 
     def add_fields(self, form: Any, index: int | None) -> None:
         super().add_fields(form, index)
+        label_inline_row(form, index)
         field = form.fields.get("subcategory")
         current = getattr(form.instance, "subcategory_id", None)
         # Keep rows that name an older outline version editable (the inline's queryset
@@ -555,6 +567,10 @@ def _warn_unsold(request: HttpRequest, courses: Iterable[Course]) -> None:
 class PackageItemFormSet(BaseInlineFormSet):
     """Members must belong to the package's provider (removing a package-only course from
     its last package is allowed: the admin warns that the planner cannot buy it now)."""
+
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        label_inline_row(form, index)
 
     def clean(self) -> None:
         super().clean()

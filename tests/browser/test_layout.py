@@ -1,0 +1,81 @@
+"""Every page a technologist or provider staff sees fits a 390 px phone (nothing scrolls
+the page sideways) and passes axe-core, in a real chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from catalog.services import staff_grant_catalog_permissions
+from prescriptions import services
+from tests.browser.conftest import axe_violations, shot
+from tests.factories import MembershipFactory, UserFactory
+from tests.web.conftest import build_catalog, make_prescription
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def session_cookie(live_server: Any, user: Any) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def check(page: Any, url: str, name: str) -> None:
+    page.goto(url)
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
+                if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX))
+                    return false; } return true; })
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+    )
+    shot(page, f"phone-{name}")
+    assert width <= PHONE["width"], f"{name} is {width} px wide: {wide}"
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+
+
+def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, bob: Any) -> None:
+    catalog = build_catalog()
+    staff = UserFactory(username="ahec-staff", is_staff=True)
+    MembershipFactory(user=staff, provider=catalog.ahec)
+    staff_grant_catalog_permissions(user=staff)
+    prescription = make_prescription(bob)
+    run = prescription.runs.get()
+    plan = services.plan_choose(prescription=prescription, bundle=run.bundles.get(rank=1))
+    services.plan_item_mark_done(
+        item=plan.items.get(course=catalog.dose), done_on=timezone.localdate()
+    )
+    base = live_server.url
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    check(page, f"{base}/", "home")
+    check(page, f"{base}/catalog/", "catalog")
+    check(page, f"{base}/catalog/?discipline=CT", "catalog-ct")
+    context.add_cookies([session_cookie(live_server, bob)])
+    check(page, f"{base}/prescriptions/new/", "form")
+    check(page, f"{base}/prescriptions/new/?discipline=CT", "form-ct")
+    check(page, f"{base}/prescriptions/{prescription.pk}/", "bundles")
+    check(page, f"{base}/prescriptions/{prescription.pk}/plan/", "plan")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies([session_cookie(live_server, staff)])
+    page = context.new_page()
+    check(page, f"{base}/admin/catalog/course/{catalog.dose.pk}/change/", "admin-course")
+    # The distribution rows are there, each field named (axe: select-name, label).
+    assert page.get_by_label("Subcategory, row 1").count() == 1
+    assert page.get_by_label("CQR credits, row 2").count() == 1  # the extra row
+    check(page, f"{base}/admin/catalog/course/add/", "admin-course-add")
+    check(page, f"{base}/admin/catalog/package/add/", "admin-package-add")
+    check(page, f"{base}/provider/insights/", "insights")
+    context.close()
