@@ -3,7 +3,7 @@ the page sideways) and passes axe-core, in a real chromium."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -45,7 +45,7 @@ def check(page: Any, url: str, name: str) -> None:
 
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, bob: Any) -> None:
     catalog = build_catalog()
-    staff = UserFactory(username="ahec-staff", is_staff=True)
+    staff = cast(Any, UserFactory(username="ahec-staff", is_staff=True))
     MembershipFactory(user=staff, provider=catalog.ahec)
     staff_grant_catalog_permissions(user=staff)
     prescription = make_prescription(bob)
