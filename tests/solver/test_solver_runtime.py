@@ -190,11 +190,8 @@ def test_reductions_do_not_change_the_lexicographic_optimum(
 
 
 def test_fifty_thousand_courses() -> None:
+    # Correctness at scale only: how fast it is belongs to bench/recommend_scale.py.
     p = random_catalog(50_000, 7, seed=5, packages=200, hours_per_week=300)
-    began = time.perf_counter()
     r = solve(p)
-    seconds = time.perf_counter() - began
     assert r.status == "optimal"
     check_bundle(p, r.bundles[0])
-    # The target is well under 1 s on 2 idle cores; allow for a busy CI machine.
-    assert seconds < 8, seconds
