@@ -30,6 +30,13 @@ from catalog.models import (
 )
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
+from prescriptions.other_lines import (
+    add_other_fields,
+    clean_other_rows,
+    other_rows,
+    other_rows_document,
+    other_rows_initial,
+)
 
 STEP = Decimal("0.25")
 MAX_CREDITS_PER_SUBCATEGORY = Decimal("99")
@@ -324,6 +331,7 @@ class PrescriptionForm(forms.Form):
                     attrs={"step": "0.25", "min": "0", "inputmode": "decimal", "class": "credits"}
                 ),
             )
+        add_other_fields(self)
 
     @property
     def is_structured(self) -> bool:
@@ -400,6 +408,9 @@ class PrescriptionForm(forms.Form):
     def structured_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("structured_total", "structured_major_minimum")]
 
+    def other_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return other_rows(self)
+
     def credit_errors(self) -> list[str]:
         return [str(e) for e in self.errors.get("__credits__", [])]
 
@@ -424,6 +435,8 @@ class PrescriptionForm(forms.Form):
                     name, f"Use steps of 0.25 credits (for example 1.25 or 1.50), not {value}."
                 )
         self._clean_obligation_fields(cleaned)
+        if not self.is_structured:
+            clean_other_rows(self, cleaned)
         credit_fields = [f"{CREDIT_PREFIX}{sub.pk}" for sub in self.subcategories]
         if (
             credit_fields
@@ -499,6 +512,8 @@ class PrescriptionForm(forms.Form):
             "formats": list(data["formats"]),
             "exclude_providers": [p.code for p in data.get("exclude_providers") or []],
         }
+        if not self.is_structured and (unmatched := other_rows_document(self)):
+            document["unmatched"] = unmatched
         if data.get("as_of"):
             document["as_of"] = data["as_of"].isoformat()
         if data.get("hours_per_week") is not None:
@@ -535,6 +550,7 @@ def prescription_initial(prescription: Any) -> dict[str, Any]:
     }
     for row in prescription.required.select_related("subcategory"):
         initial[f"{CREDIT_PREFIX}{row.subcategory_id}"] = row.credits
+    initial.update(other_rows_initial(prescription))
     extras = {row.kind: row.credits for row in prescription.extras.all()}
     if prescription.kind == OBLIGATION_STRUCTURED:
         initial["obligation"] = OBLIGATION_STRUCTURED

@@ -256,6 +256,16 @@ def unmatched_lines_add(
 
 
 @transaction.atomic
+def unmatched_lines_replace(
+    *, prescription: Prescription, lines: Sequence[UnmatchedSpec]
+) -> list[UnmatchedLine]:
+    """The form's "not in the list" rows replace the prescription's open lines (lines
+    already mapped by staff are required credits now and stay as history)."""
+    prescription.unmatched_lines.filter(resolved_to__isnull=True).delete()
+    return unmatched_lines_add(prescription=prescription, lines=lines)
+
+
+@transaction.atomic
 def unmatched_name_resolve(*, name: str, subcategory: Subcategory) -> list[Prescription]:
     """Map an unmatched name to a subcategory of the same discipline.
 

@@ -137,6 +137,7 @@ def _form_page(
         document = form.document()
         try:
             spec = prescription_spec_from_document(document)
+            unmatched = unmatched_from_document(document)
         except PrescriptionInputError as exc:
             spec_errors = exc.errors
         else:
@@ -152,6 +153,7 @@ def _form_page(
             else:
                 services.prescription_update(prescription=prescription, **kwargs)
                 messages.success(request, "Prescription updated. Recomputing your bundles…")
+            services.unmatched_lines_replace(prescription=prescription, lines=unmatched)
             return redirect("prescriptions:detail", pk=prescription.pk)
     context = {
         "form": form,

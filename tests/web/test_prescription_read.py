@@ -303,3 +303,41 @@ class TestDocumentsKeepUnmatchedLines:
         assert "unmatched[0].category: must name the subcategory as written" in html
         assert "unmatched[1].credits: must be a positive number" in html
         assert Prescription.objects.count() == 0
+
+
+class TestTheEntryFormKeepsLinesNotInTheList:
+    def test_a_typed_subcategory_is_kept_and_shown_again_on_edit(self, client, bob, catalog):
+        from tests.web.test_prescription_entry import form_data
+
+        client.force_login(bob)
+        html = unescape(
+            client.get(reverse("prescriptions:new") + "?discipline=CT").content.decode()
+        )
+        assert "Not in the list? Not in our outline yet" in html
+        assert '<label for="id_other_name_1">Subcategory 1 as written on your prescription' in html
+        data = form_data(other_name_1="Cardiac Doppler", other_credits_1="0.75")
+        response = client.post(reverse("prescriptions:new"), data)
+        assert response.status_code == 302, unescape(response.content.decode())[:3000]
+        prescription = Prescription.objects.get(owner=bob)
+        assert [(line.name, str(line.credits)) for line in prescription.unmatched_lines.all()] == [
+            ("Cardiac Doppler", "0.75")
+        ]
+        edit = reverse("prescriptions:edit", args=[prescription.pk])
+        html = unescape(client.get(edit).content.decode())
+        assert 'name="other_name_1" value="Cardiac Doppler"' in html
+        assert 'name="other_name_2"' in html  # and an empty row for another
+        data = form_data(other_name_1="Cardiac Doppler", other_credits_1="1.00", other_name_2="")
+        assert client.post(edit, data).status_code == 302
+        assert [str(line.credits) for line in prescription.unmatched_lines.all()] == ["1.00"]
+
+    def test_a_name_needs_credits_and_credits_need_a_name(self, client, bob, catalog):
+        from tests.web.test_prescription_entry import form_data
+
+        client.force_login(bob)
+        data = form_data(other_name_1="Cardiac Doppler", other_credits_2="1")
+        response = client.post(reverse("prescriptions:new"), data)
+        assert response.status_code == 400
+        html = unescape(response.content.decode())
+        assert "Enter the credits your prescription gives it." in html
+        assert "Type the subcategory as your prescription writes it." in html
+        assert Prescription.objects.count() == 0
