@@ -81,6 +81,10 @@ def test_a_course_has_a_public_detail(anon: APIClient) -> None:
     body = anon.get(f"/api/v1/courses/{course.pk}/").json()
     assert body["title"] == "Image Formation in CT"
     assert body["hours"] == "2.50"  # default: 3 credits × 50 / 60
+    assert body["tags"] == []
+    Course.objects.filter(pk=course.pk).update(tags=["hiv-aids", "mammography"])
+    body = anon.get(f"/api/v1/courses/{course.pk}/").json()
+    assert body["tags"] == ["hiv-aids", "mammography"]
 
 
 def test_outlines_list_the_names_prescriptions_use(anon: APIClient) -> None:

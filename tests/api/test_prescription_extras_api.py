@@ -102,3 +102,26 @@ def test_the_schema_describes_kind_extra_and_the_biennium(bob_api: APIClient) ->
     extra = components["ExtraRequirementRequest"]["properties"]
     assert "major_minimum" in extra["kind"]["description"]
     assert "total_ce" in extra["kind"]["description"]
+
+
+def test_an_obligation_with_its_own_deadline_label_and_tags_is_stored_and_planned(
+    bob_api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    licence = {"kind": "total_ce", "credits": "5", "deadline": "2027-06-30", "label": "Licence"}
+    tagged = {"kind": "tag_minimum", "credits": "1", "tags": ["hiv-aids"], "label": "HIV/AIDS"}
+    body = create(
+        bob_api, {**PRESCRIPTION, "extra": [licence, tagged]}, django_capture_on_commit_callbacks
+    )
+    assert body["document"]["extra"] == [
+        {**licence, "credits": "5.00"},
+        {**tagged, "credits": "1.00"},
+    ]
+    rows = Prescription.objects.get(pk=body["id"]).extras.order_by("id")
+    assert [(e.kind, str(e.deadline), e.label, e.tags) for e in rows] == [
+        ("total_ce", "2027-06-30", "Licence", []),
+        ("tag_minimum", "None", "HIV/AIDS", ["hiv-aids"]),
+    ]
+    bundles = bob_api.get(body["links"]["bundles"]).json()
+    # No course of the API catalog carries the tag: short under the obligation's label.
+    assert bundles["status"] == "infeasible"
+    assert [s["category"] for s in bundles["shortfall"]] == ["HIV/AIDS"]
