@@ -29,4 +29,5 @@ urlpatterns = [
     path("<int:pk>/plan/replan/", views.plan_replan, name="replan"),
     path("<int:pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
     path("<int:pk>/plan.ics", views.plan_ics, name="plan_ics"),
+    path("<int:pk>/arrt-report.csv", views.plan_report_csv, name="report_csv"),
 ]

@@ -72,6 +72,7 @@ from prescriptions.selectors.pages import (
 )
 from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from prescriptions.selectors.proof import plan_proof
+from prescriptions.selectors.report import report_csv, report_for_prescription
 from prescriptions.selectors.unmatched import unmatched_lines_for_prescription
 from prescriptions.unmatched import unmatched_from_document
 
@@ -544,6 +545,22 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     pdf = render_pdf("pdf/plan.html", {"doc": document, "paper": paper})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="cqr-plan-{prescription.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """What to report to ARRT as CSV: completed activities, then done and left."""
+    prescription = _prescription(request, pk)
+    spec = _spec(prescription)
+    if spec is None:
+        raise Http404("This prescription can no longer be planned.")
+    response = HttpResponse(
+        report_csv(report_for_prescription(prescription, spec)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="arrt-report-{prescription.pk}.csv"'
     return response
 
 

@@ -37,6 +37,7 @@ from prescriptions.selectors.proof import (
     proof_for_run,
     ranked_bundles,
 )
+from prescriptions.selectors.report import Report, report_for_prescription
 from prescriptions.selectors.wording import today
 
 
@@ -57,6 +58,8 @@ class PlanDocument:
     price_label: str = "Total price"
     price_note: str = ""
     generated_on: date = field(default_factory=today)
+    # What to report to ARRT (completed activities, done and left): for a chosen plan.
+    report: Report | None = None
 
     @property
     def discipline(self) -> str:
@@ -99,6 +102,7 @@ def plan_document_for_prescription(
             proof=plan_proof(plan),
             price_label=price.label,
             price_note=price.note,
+            report=report_for_prescription(prescription, spec),
         )
     run = (
         MatchingRun.objects.filter(prescription=prescription, status=MatchingRun.Status.DONE)
