@@ -6,6 +6,8 @@ anyone else's), and every write is a service of prescriptions/services.py.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.conf import settings
@@ -49,9 +51,11 @@ from prescriptions.services import (
     unmatched_lines_add,
 )
 from prescriptions.text_import import (
+    PDF_MAGIC,
     PrescriptionTextError,
     parse_result_document,
     parse_result_lines,
+    prescription_text_from_file,
     prescription_text_parse,
 )
 from prescriptions.unmatched import unmatched_from_document
@@ -170,7 +174,8 @@ class PrescriptionCreateApi(ApiView):
 
 
 class PrescriptionParseInputSerializer(serializers.Serializer[Any]):
-    text = serializers.CharField()
+    text = serializers.CharField(required=False, help_text="the text, or:")
+    pdf_base64 = serializers.CharField(required=False, help_text="ARRT's PDF, base64")
     discipline = serializers.CharField(required=False)
 
 
@@ -178,12 +183,11 @@ class PrescriptionParseApi(ApiView):
     """Read a prescription as copied from ARRT's site; nothing is saved.
 
     Send JSON `{"text": "...", "discipline": "CT"}` (discipline optional: else named in
-    the text); a PDF is read by the web page's upload or the `parse_prescription`
-    command. The answer's `document` is the cqr-prescription/1 proposal (§7: `required`
-    with each original `line`, `unmatched`, and the dates found); `lines` says for every
-    line read what it matched and how sure. Complete the proposal (dates, corrections)
-    and POST it to the create endpoint to save; its `unmatched` lines are then kept as
-    "not in our outline yet".
+    the text), or `{"pdf_base64": "..."}` for ARRT's PDF. The answer's `document` is
+    the cqr-prescription/1 proposal (§7: `required` with each original `line`,
+    `unmatched`, and the dates found); `lines` says for every line read what it matched
+    and how sure. Complete the proposal (dates, corrections) and POST it to the create
+    endpoint to save; its `unmatched` lines are then kept as "not in our outline yet".
     """
 
     @property
@@ -200,22 +204,41 @@ class PrescriptionParseApi(ApiView):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"text": "send a JSON object with the text"})
         text, discipline = data.get("text"), data.get("discipline") or None
-        errors = {}
-        if not isinstance(text, str) or not text.strip():
-            errors["text"] = "must be the prescription's text"
+        pdf = data.get("pdf_base64")
+        field = "pdf_base64" if pdf is not None else "text"
         if discipline is not None and not isinstance(discipline, str):
-            errors["discipline"] = "must be a discipline code"
-        if errors or not isinstance(text, str):
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError({"discipline": "must be a discipline code"})
+        if pdf is not None and text is not None:
+            raise serializers.ValidationError({"text": "send the text or pdf_base64, not both"})
+        if pdf is not None:
+            text = _pdf_text(pdf)
+        if not isinstance(text, str) or not text.strip():
+            raise serializers.ValidationError({"text": "must be the prescription's text"})
         try:
             result = prescription_text_parse(text=text, discipline_code=discipline)
         except PrescriptionTextError as exc:
             if exc.about_discipline:
                 raise serializers.ValidationError({"discipline": f"{exc}; send its code"}) from exc
-            raise serializers.ValidationError({"text": str(exc)}) from exc
+            raise serializers.ValidationError({field: str(exc)}) from exc
         return Response(
             {"document": parse_result_document(result), "lines": parse_result_lines(result)}
         )
+
+
+def _pdf_text(value: Any) -> str:
+    """The text of a base64-encoded PDF; a precise 400 when it is not one."""
+    if not isinstance(value, str):
+        raise serializers.ValidationError({"pdf_base64": "must be the PDF, base64-encoded"})
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise serializers.ValidationError({"pdf_base64": "is not valid base64"}) from exc
+    if not data.lstrip().startswith(PDF_MAGIC):
+        raise serializers.ValidationError({"pdf_base64": "is not a PDF (no %PDF- header)"})
+    try:
+        return prescription_text_from_file(name="the PDF", data=data)
+    except PrescriptionTextError as exc:
+        raise serializers.ValidationError({"pdf_base64": str(exc)}) from exc
 
 
 def _title_and_sharing(document: dict[str, Any]) -> tuple[str, bool]:

@@ -3,6 +3,7 @@ proposal with its lines not in our outline yet."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 
 from prescriptions.models import Prescription, UnmatchedLine
 from tests.api.conftest import PRESCRIPTION, assert_error
+from tests.parsing.corpus import CORPUS
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -98,3 +100,17 @@ def test_an_unknown_category_in_required_is_still_refused(bob_api: APIClient) ->
     assert 'unknown category \\"Cardiac Doppler\\"' in response.content.decode() or (
         'unknown category "Cardiac Doppler"' in response.content.decode()
     )
+
+
+def test_a_pdf_is_read_from_base64(bob_api: APIClient) -> None:
+    pdf = base64.b64encode((CORPUS / "31_ct_table.pdf").read_bytes()).decode()
+    body = bob_api.post(URL, {"pdf_base64": pdf}, format="json").json()
+    assert body["document"]["deadline"] == "2029-01-31"
+    assert len(body["document"]["required"]) == 4
+    errors = details(bob_api.post(URL, {"pdf_base64": "%%%"}, format="json"))
+    assert errors["pdf_base64"] == "is not valid base64"
+    plain = base64.b64encode(b"hello").decode()
+    errors = details(bob_api.post(URL, {"pdf_base64": plain}, format="json"))
+    assert "not a PDF" in errors["pdf_base64"]
+    errors = details(bob_api.post(URL, {"pdf_base64": plain, "text": "x"}, format="json"))
+    assert "not both" in errors["text"]
