@@ -16,12 +16,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog.models import Course, Discipline, Package, Provider
-from insights import selectors, services
+from insights import services
 from insights.forms import PackageCreateForm, SuggestionForm
+from insights.selectors.access import provider_get_for_insights, provider_list_for_insights
+from insights.selectors.dashboard import dashboard_for_provider
+from insights.selectors.demand import HEAT_LEVELS
+from insights.selectors.figures import ANONYMITY_THRESHOLD, HIDDEN_TEXT
+from insights.selectors.suggestion import suggestion_for_provider
 
 
 def _providers(request: HttpRequest) -> list[Provider]:
-    return list(selectors.provider_list_for_insights(user=request.user))
+    return list(provider_list_for_insights(user=request.user))
 
 
 @login_required
@@ -37,8 +42,8 @@ def insights_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = selectors.provider_get_for_insights(user=request.user, provider_id=provider_id)
-    data = selectors.dashboard_for_provider(
+    provider = provider_get_for_insights(user=request.user, provider_id=provider_id)
+    data = dashboard_for_provider(
         provider=provider,
         discipline_code=request.GET.get("discipline"),
         today=timezone.localdate(),
@@ -49,9 +54,9 @@ def dashboard(request: HttpRequest, provider_id: int) -> HttpResponse:
         {
             "board": data,
             "providers": _providers(request),
-            "threshold": selectors.ANONYMITY_THRESHOLD,
-            "hidden_text": selectors.HIDDEN_TEXT,
-            "heat_levels": range(1, selectors.HEAT_LEVELS + 1),
+            "threshold": ANONYMITY_THRESHOLD,
+            "hidden_text": HIDDEN_TEXT,
+            "heat_levels": range(1, HEAT_LEVELS + 1),
         },
     )
 
@@ -87,7 +92,7 @@ def _default_code(provider: Provider, discipline: Discipline) -> str:
 @require_http_methods(["GET", "POST"])
 def suggestion(request: HttpRequest, provider_id: int) -> HttpResponse:
     """GET: the engine's package for a discipline. POST: create it as a real package."""
-    provider = selectors.provider_get_for_insights(user=request.user, provider_id=provider_id)
+    provider = provider_get_for_insights(user=request.user, provider_id=provider_id)
     today = timezone.localdate()
     if request.method == "POST":
         form = PackageCreateForm(request.POST, course_ids=_own_course_ids(provider))
@@ -120,7 +125,7 @@ def suggestion(request: HttpRequest, provider_id: int) -> HttpResponse:
         discipline = _discipline(query.cleaned_data["discipline"])
         target = query.cleaned_data["target"]
         form = None
-    view = selectors.suggestion_for_provider(
+    view = suggestion_for_provider(
         provider=provider, discipline=discipline, today=today, target_percent=target
     )
     if form is None:
@@ -142,7 +147,7 @@ def suggestion(request: HttpRequest, provider_id: int) -> HttpResponse:
             "suggestion": view,
             "form": form,
             "query": SuggestionForm(initial={"discipline": discipline.code, "target": target}),
-            "threshold": selectors.ANONYMITY_THRESHOLD,
+            "threshold": ANONYMITY_THRESHOLD,
         },
     )
 

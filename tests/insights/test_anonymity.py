@@ -11,13 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import OutlineVersion, Provider
-from insights.selectors import (
-    ANONYMITY_THRESHOLD,
-    HIDDEN_TEXT,
-    dashboard_for_provider,
-    figure,
-    figure_row,
-)
+from insights.selectors.dashboard import dashboard_for_provider
+from insights.selectors.figures import ANONYMITY_THRESHOLD, HIDDEN_TEXT, figure, figure_row
 from tests.insights.conftest import CHEST, DOSE, FORMATION, course, shared_rx, today
 
 

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from catalog.models import OutlineVersion, Provider
 from insights.demo import DEMO_DEMAND, UNSHARED_EVERY, demo_demand
-from insights.selectors import Quarter, dashboard_for_provider
+from insights.selectors.dashboard import dashboard_for_provider
+from insights.selectors.demand import Quarter
 from matching.models import MatchingRun
 from prescriptions.models import Plan, Prescription
 from tests.insights.conftest import (

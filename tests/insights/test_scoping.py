@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import OutlineVersion, Package, Provider
-from insights.selectors import dashboard_for_provider, suggestion_for_provider
+from insights.selectors.dashboard import dashboard_for_provider
+from insights.selectors.suggestion import suggestion_for_provider
 from matching.models import Bundle, BundleCourse, MatchingRun
 from tests.factories import MembershipFactory, ProviderFactory
 from tests.insights.conftest import (

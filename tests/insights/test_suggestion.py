@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogRevision, CreditDistribution, OutlineVersion, Package, Provider
-from insights.selectors import suggestion_for_provider
+from insights.selectors.suggestion import suggestion_for_provider
 from prescriptions.models import Prescription, RequiredCredit
 from tests.insights.conftest import (
     ABDOMEN,

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from catalog.admin import staff_provider_ids
 from catalog.selectors import provider_ids_for_staff, provider_list_for_staff
-from insights.selectors import provider_list_for_insights
+from insights.selectors.access import provider_list_for_insights
 from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 
 
