@@ -33,5 +33,7 @@ def render_pdf(template_name: str, context: Mapping[str, Any]) -> bytes:
     html = render_to_string(template_name, dict(context))
     fetcher = URLFetcher(allowed_protocols={"file", "data"}, timeout=2)
     document = HTML(string=html, base_url=_static_base_url(), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(font_config=_local.fonts)
+    # PDF/UA-1: tagged (structure a screen reader can read), with the language and title
+    # of the template's <html lang> and <title>.
+    pdf: bytes = document.write_pdf(font_config=_local.fonts, pdf_variant="pdf/ua-1")
     return pdf

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from matching.models import Bundle
 from prescriptions import services
@@ -281,3 +282,20 @@ def test_after_a_replan_the_price_is_labelled_apart_from_hours_and_credits_with_
     )
     assert "PRICE OF THE RE-PLANNED BUNDLE" in pdf.upper()
     assert "New purchases only" in pdf
+
+
+def test_the_pdf_is_tagged_with_its_language_and_title_on_letter_and_a4(
+    client, bob, bob_prescription, tmp_path
+):
+    client.force_login(bob)
+    url = reverse("prescriptions:plan_pdf", args=[bob_prescription.pk])
+    for query, size in (("", "(letter)"), ("?paper=a4", "(A4)")):
+        path = tmp_path / f"tagged{query[-2:]}.pdf"
+        path.write_bytes(client.get(url + query).content)
+        info = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert re.search(r"Tagged:\s+yes", info), info  # PDF/UA-1: a screen reader can read it
+        assert re.search(r"Title:\s+CE plan — CT CQR", info), info
+        assert size in info
+        assert PdfReader(path).trailer["/Root"]["/Lang"] == "en"
