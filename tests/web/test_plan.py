@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -298,4 +299,5 @@ def test_the_pdf_is_tagged_with_its_language_and_title_on_letter_and_a4(
         assert re.search(r"Tagged:\s+yes", info), info  # PDF/UA-1: a screen reader can read it
         assert re.search(r"Title:\s+CE plan — CT CQR", info), info
         assert size in info
-        assert PdfReader(path).trailer["/Root"]["/Lang"] == "en"
+        root: Any = PdfReader(path).trailer["/Root"]
+        assert root["/Lang"] == "en"
