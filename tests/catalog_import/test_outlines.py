@@ -20,7 +20,7 @@ from catalog.services import (
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["disciplines"]
+SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["outlines"]
 
 
 class TestLoadOutlines:
@@ -31,9 +31,9 @@ class TestLoadOutlines:
         assert Discipline.objects.count() == 13
         assert OutlineVersion.objects.filter(is_current=True).count() == 13
         for record in SHIPPED:
-            outline = discipline_current_outline(code=record["code"])
+            outline = discipline_current_outline(code=record["discipline"])
             assert outline is not None and outline.version == DEFAULT_OUTLINE_VERSION
-            expected = [(c["name"], s) for c in record["categories"] for s in c["subcategories"]]
+            expected = [(c["major"], c["name"]) for c in record["categories"]]
             stored = list(
                 Subcategory.objects.filter(outline=outline)
                 .order_by("major__position", "position")
