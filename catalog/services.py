@@ -6,6 +6,7 @@ commands, views, the admin and tasks call.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,18 +24,14 @@ from catalog.importers.catalog_v1 import (
     parse_catalog_json,
 )
 from catalog.importers.export import export_document
-from catalog.importers.outline_section import OutlineSection
-from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, refresh_current
-from catalog.importers.values import ErrorList, show
-from catalog.models import CatalogRevision, Discipline, OutlineVersion, Provider
+from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, spec_from_shipped
+from catalog.models import CatalogRevision, OutlineVersion, Provider
 from catalog.signals import catalog_revised
-from core.jsontext import NUL_MESSAGE, first_nul_path
 
 __all__ = [
     "DEFAULT_OUTLINES_FILE",
     "DEFAULT_OUTLINE_VERSION",
     "FORMAT_TAG",
-    "OUTLINES_FORMAT_TAG",
     "CatalogImportError",
     "ImportSummary",
     "OutlineSpec",
@@ -43,20 +40,18 @@ __all__ = [
     "catalog_import",
     "catalog_parse",
     "catalog_record_change",
-    "outline_record_edit",
     "outline_upsert",
     "outlines_ensure_default",
     "outlines_load_default",
-    "outlines_load_file",
-    "outlines_refresh_current",
 ]
 
-DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_outlines.json"
-OUTLINES_FORMAT_TAG = "cqr-outlines/1"
+DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_content_outlines.json"
 DEFAULT_OUTLINE_VERSION = "2022"
-"""The version label of the shipped outlines converted from the first data file, whose
-names follow the ARRT content specifications in force for the 2022 CQR cycle (CT's list
-is ARRT's own targeted-CE example)."""
+"""The shipped outlines file carries no version field. Its names follow the ARRT content
+specifications in force for the 2022 CQR cycle (CT's list is ARRT's own targeted-CE
+example), so its outlines are stored as version "2022". A catalog whose `outlines` section
+names another version supersedes them as the discipline's current outline; the "2022" names
+keep resolving as an older version."""
 
 
 @dataclass
@@ -65,92 +60,42 @@ class OutlinesLoadSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    revision_id: int | None = None
 
     def describe(self) -> str:
-        text = (
+        return (
             f"{self.disciplines} disciplines: {self.created} outlines created, "
             f"{self.updated} updated, {self.unchanged} unchanged"
         )
-        if self.revision_id is not None:
-            text += f" (catalog revision {self.revision_id})"
-        return text
-
-
-def _read_outlines_file(raw: bytes | str) -> list[Any]:
-    """The `outlines` list of a `cqr-outlines/1` document; CatalogImportError if the top
-    level is wrong (the records are checked by `OutlineSection`)."""
-    document = parse_catalog_json(raw)
-    nul_at = first_nul_path(document)
-    if nul_at:
-        raise CatalogImportError([f"{nul_at}: {NUL_MESSAGE}"])
-    tag = document.get("format")
-    if tag != OUTLINES_FORMAT_TAG:
-        raise CatalogImportError([f'format: must be "{OUTLINES_FORMAT_TAG}", not {show(tag)}'])
-    records = document.get("outlines")
-    if not isinstance(records, list) or not records:
-        raise CatalogImportError([f"outlines: must be a non-empty list, not {show(records)}"])
-    return records
-
-
-def _load_outlines(
-    records: list[Any], *, prune: bool, reason: str, skip_existing: bool = False
-) -> OutlinesLoadSummary:
-    summary = OutlinesLoadSummary(
-        disciplines=len({r.get("discipline") for r in records if isinstance(r, dict)})
-    )
-    if skip_existing:
-        existing = set(OutlineVersion.objects.values_list("discipline__code", "version"))
-        kept = [
-            r
-            for r in records
-            if not (isinstance(r, dict) and (r.get("discipline"), r.get("version")) in existing)
-        ]
-        summary.unchanged = len(records) - len(kept)
-        records = kept
-    had_outline = set(OutlineVersion.objects.values_list("discipline_id", flat=True))
-    errors = ErrorList()
-    section = OutlineSection(records, errors=errors, rank=0, adopt=False, prune=prune)
-    section.read()
-    section.write()
-    if errors:
-        raise CatalogImportError(errors.messages())
-    summary.created = section.created
-    summary.updated = section.updated
-    summary.unchanged += section.unchanged
-    # A discipline's first outline affects no run; a new or changed version of one that
-    # had an outline re-plans its prescriptions.
-    affected = section.changed_disciplines & had_outline
-    if affected:
-        summary.revision_id = catalog_record_change(reason=reason, discipline_ids=affected).pk
-    return summary
 
 
 @transaction.atomic
 def outlines_load_default(
     *, refresh: bool = False, path: Path | None = None
 ) -> OutlinesLoadSummary:
-    """Load every outline version of the shipped file (idempotent).
+    """Load every discipline of the shipped outlines file (idempotent).
 
-    A version that already exists is left alone (site staff may have corrected it in the
-    admin) unless `refresh`, which adds the file's missing names, aliases, dates and notes
-    (never deletes). Which version is current follows from the dates; an undated shipped
-    version never displaces one that a catalog import made current.
+    Each becomes version DEFAULT_OUTLINE_VERSION, with its `source`, `confirmed`, `note`
+    and `aliases`, and is made current only for a discipline without a current outline,
+    so rerunning never undoes an outline that a catalog import made current. An outline
+    version that already exists is left alone (site staff may have corrected it in the
+    admin) unless `refresh`, which adds the file's missing names and notes (never deletes).
     """
-    records = _read_outlines_file((path or DEFAULT_OUTLINES_FILE).read_bytes())
-    return _load_outlines(
-        records, prune=False, reason="shipped outlines", skip_existing=not refresh
+    data = json.loads((path or DEFAULT_OUTLINES_FILE).read_text(encoding="utf-8"))
+    existing = set(
+        OutlineVersion.objects.filter(version=DEFAULT_OUTLINE_VERSION).values_list(
+            "discipline__code", flat=True
+        )
     )
-
-
-@transaction.atomic
-def outlines_load_file(*, raw: bytes | str, source: str = "") -> OutlinesLoadSummary:
-    """Load a `cqr-outlines/1` file, validated whole: any invalid record rejects it with
-    CatalogImportError naming record and field, and nothing is written. Each version in
-    the file is stated whole (names it no longer lists are dropped when unused)."""
-    return _load_outlines(
-        _read_outlines_file(raw), prune=True, reason=f"outlines file {source}".strip()
-    )
+    summary = OutlinesLoadSummary()
+    for record in data["disciplines"]:
+        summary.disciplines += 1
+        if record["code"] in existing and not refresh:
+            summary.unchanged += 1
+            continue
+        spec = spec_from_shipped(record, version=DEFAULT_OUTLINE_VERSION)
+        status = outline_write(spec, make_current=None)
+        setattr(summary, status, getattr(summary, status) + 1)
+    return summary
 
 
 def outlines_ensure_default() -> bool:
@@ -167,36 +112,9 @@ def outlines_ensure_default() -> bool:
 
 @transaction.atomic
 def outline_upsert(*, spec: OutlineSpec, make_current: bool = True) -> OutlineStatus:
-    """Create or update one outline version. With `make_current` an undated version
-    becomes the discipline's current outline (the previous one is kept as an older
-    version); a dated one is current while in force."""
-    status, outline = outline_write(spec, adopt=make_current)
-    changed = refresh_current(discipline_ids=[outline.discipline_id])
-    if status != "unchanged" or changed:
-        catalog_record_change(
-            reason=f"outline {spec.discipline_code} {spec.version}",
-            discipline_ids={outline.discipline_id},
-        )
-    return status
-
-
-@transaction.atomic
-def outline_record_edit(*, outline: OutlineVersion, reason: str) -> CatalogRevision:
-    """Site staff changed an outline version (admin): recompute which version is current
-    and record a catalog revision naming the discipline, so its runs are re-planned."""
-    refresh_current(discipline_ids=[outline.discipline_id])
-    return catalog_record_change(reason=reason, discipline_ids=[outline.discipline_id])
-
-
-def outlines_refresh_current(*, discipline_ids: Iterable[int] | None = None) -> set[int]:
-    """Make each discipline's current outline the one in force today; when that changed
-    (a version's start date came), record a catalog revision so affected runs re-plan.
-    Called after outline edits in the admin and daily by the worker."""
-    with transaction.atomic():
-        changed = refresh_current(discipline_ids=discipline_ids)
-        if changed:
-            catalog_record_change(reason="outline in force changed", discipline_ids=changed)
-    return changed
+    """Create or update one outline version; by default it becomes the discipline's current
+    outline (the previous current one is kept as an older version)."""
+    return outline_write(spec, make_current=make_current)
 
 
 def catalog_parse(raw: bytes | str) -> dict[str, Any]:
@@ -216,36 +134,23 @@ def catalog_import(*, document: dict[str, Any], source: str = "") -> ImportSumma
     summary, provider_ids = import_document(document=document)
     if summary.changed:
         reason = f"catalog import {source}".strip()
-        revision = catalog_record_change(
-            reason=reason, provider_ids=provider_ids, discipline_ids=summary.outline_disciplines
-        )
+        revision = catalog_record_change(reason=reason, provider_ids=provider_ids)
         summary.revision_id = revision.pk
     return summary
 
 
 def catalog_record_change(
-    *,
-    reason: str,
-    providers: Iterable[Provider] = (),
-    provider_ids: Iterable[int] = (),
-    disciplines: Iterable[Discipline] = (),
-    discipline_ids: Iterable[int] = (),
+    *, reason: str, providers: Iterable[Provider] = (), provider_ids: Iterable[int] = ()
 ) -> CatalogRevision:
-    """Record that the catalog changed (import, admin edit, outline version) and tell
-    matching about it.
+    """Record that the catalog changed (import, admin edit) and tell matching about it.
 
-    Call it inside the transaction that made the change. `providers`: whose courses or
-    packages changed; `disciplines`: whose outline changed (a new version, or another
-    version in force). Matching marks the runs computed on an older revision that the
-    change may affect as stale (it subscribes to `catalog_revised`).
+    Call it inside the transaction that made the change. Runs computed on an older
+    revision become stale through matching's hook, once matching provides it.
     """
     revision = CatalogRevision.objects.create(reason=reason[:200])
     ids = {p.pk for p in providers} | set(provider_ids)
     if ids:
         revision.providers.set(sorted(ids))
-    outline_ids = {d.pk for d in disciplines} | set(discipline_ids)
-    if outline_ids:
-        revision.disciplines.set(sorted(outline_ids))
     catalog_revised.send(sender=CatalogRevision, revision=revision)
     return revision
 

@@ -28,7 +28,6 @@ from catalog.models import (
     Provider,
     Subcategory,
 )
-from catalog.selectors import outline_in_force
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 from prescriptions.other_lines import (
@@ -96,19 +95,9 @@ def discipline_choices() -> list[tuple[str, str]]:
     return [(d.code, f"{d.code} – {d.name}") for d in disciplines]
 
 
-def current_outline(code: str | None, *, issued_on: Any = None) -> OutlineVersion | None:
-    """The outline the form lists: the version in force on `issued_on` (an ISO date string
-    or a date, as typed so far) when it is a valid date, else the current one."""
+def current_outline(code: str | None) -> OutlineVersion | None:
     if not code:
         return None
-    day = issued_on if isinstance(issued_on, date) else None
-    if isinstance(issued_on, str):
-        try:
-            day = date.fromisoformat(issued_on.strip())
-        except ValueError:
-            day = None
-    if day is not None:
-        return outline_in_force(code=code, on=day)
     return (
         OutlineVersion.objects.select_related("discipline")
         .filter(discipline__code=code, is_current=True)

@@ -18,14 +18,16 @@ from django.db import connections
 from django.db.models import F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast, Round
 
-from catalog.credits import OutlineNames
 from catalog.models import Course, CreditDistribution, PackageItem
 from catalog.selectors import courses_tagged_q
 from core.money import to_hundredths
 from matching.services.documents import recommendation_document
 from matching.solver import Course as SolverCourse
 from matching.solver import Extra, Package, Problem, Result, solve
-from prescriptions.documents import PrescriptionSpec
+from prescriptions.documents import (
+    PrescriptionSpec,
+    SubcategoryNames,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,27 @@ def _as_tags(value: list[str] | str | None) -> frozenset[str]:
     return frozenset(value or ())
 
 
+def _course_credits(
+    rows: Iterable[tuple[int, int, int]], names: SubcategoryNames
+) -> dict[int, dict[str, int]]:
+    """course id -> {current subcategory name: hundredths}.
+
+    Rows on different outline versions that map to the same current subcategory are not
+    added up (that would count one credit twice): within a version they sum, across
+    versions the largest total wins.
+    """
+    per_version: dict[tuple[int, str, int], int] = defaultdict(int)
+    for course_id, sub_id, credits in rows:
+        key = names.canonical(sub_id)
+        if key is not None:
+            per_version[course_id, key, names.outline_of(sub_id)] += credits
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for (course_id, key, _), value in per_version.items():
+        current = result[course_id].get(key, 0)
+        result[course_id][key] = max(current, value)
+    return result
+
+
 def solver_problem_from_spec(
     spec: PrescriptionSpec, *, alternatives: int = 0, time_limit: float | None = None
 ) -> tuple[Problem, CourseIndex]:
@@ -121,7 +144,7 @@ def solver_problem_from_spec(
     courses carrying one of its tags. Completed courses are always loaded (their credits
     subtract from the requirement).
     """
-    names = OutlineNames(target=spec.outline)
+    names = SubcategoryNames(current=spec.outline)
     required: dict[str, int] = defaultdict(int)
     for sub, credits in spec.required:
         required[names.canonical(sub.id) or sub.name] += to_hundredths(credits)
@@ -178,7 +201,7 @@ def solver_problem_from_spec(
         .annotate(credits_h=_hundredths("credits"))
         .values_list("course_id", "subcategory_id", "credits_h")
     )
-    course_credits = names.course_credits(credit_rows)
+    course_credits = _course_credits(credit_rows, names)
 
     codes = _unique_codes((row[0], row[1], row[2]) for row in course_rows)
     solver_courses: list[SolverCourse] = []

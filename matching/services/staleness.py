@@ -17,16 +17,13 @@ def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
     """Mark the latest done runs that this catalog change may affect as stale.
 
     Affected: open prescriptions (deadline not past) in a discipline where the revision's
-    providers have courses, or whose bundles use those providers' courses or packages, or
-    in a discipline whose outline the revision changed (a new version, another version in
-    force). A revision naming neither affects every open prescription. Three queries.
+    providers have courses, or whose bundles use those providers' courses or packages.
+    A revision without providers affects every open prescription. Two queries.
     """
     provider_ids = list(revision.providers.values_list("id", flat=True))
-    discipline_ids = list(revision.disciplines.values_list("id", flat=True))
     runs = runs_newest_if_done().filter(
         catalog_revision__lt=revision.id, prescription__deadline__gte=timezone.localdate()
     )
-    affected = Q()
     if provider_ids:
         in_discipline = CreditDistribution.objects.filter(
             course__provider_id__in=provider_ids,
@@ -35,11 +32,7 @@ def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
         uses_provider = BundlePurchase.objects.filter(bundle__run_id=OuterRef("id")).filter(
             Q(course__provider_id__in=provider_ids) | Q(package__provider_id__in=provider_ids)
         )
-        affected |= Q(Exists(in_discipline)) | Q(Exists(uses_provider))
-    if discipline_ids:
-        affected |= Q(prescription__outline__discipline_id__in=discipline_ids)
-    if affected:
-        runs = runs.filter(affected)
+        runs = runs.filter(Exists(in_discipline) | Exists(uses_provider))
     ids = list(runs.values_list("id", flat=True))
     if not ids:
         return 0

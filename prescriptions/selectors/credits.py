@@ -4,15 +4,14 @@ numbers."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from catalog.credits import OutlineNames
 from catalog.models import Course, CreditDistribution
-from core.money import from_hundredths, to_hundredths
-from prescriptions.documents import PrescriptionSpec
+from prescriptions.documents import PrescriptionSpec, SubcategoryNames
 from prescriptions.selectors.lines import CourseLine, PackageLine
 from prescriptions.selectors.wording import ZERO, amount
 
@@ -114,7 +113,7 @@ class Requirement:
 
     def __init__(self, spec: PrescriptionSpec) -> None:
         self.spec = spec
-        self.names = OutlineNames(target=spec.outline)
+        self.names = SubcategoryNames(current=spec.outline)
         needs: list[Need] = []
         for sub, credits in spec.required:
             key = self.names.canonical(sub.id) or sub.name
@@ -192,14 +191,14 @@ class Requirement:
         rows = CreditDistribution.objects.filter(
             course_id__in=ids, subcategory_id__in=self.names.all_ids()
         ).values_list("course_id", "subcategory_id", "credits")
-        # The one rule for a course's credits across outline versions (catalog.credits).
-        hundredths = self.names.course_credits(
-            (course_id, sub_id, to_hundredths(credits)) for course_id, sub_id, credits in rows
-        )
-        by_sub = {
-            course_id: {key: from_hundredths(value) for key, value in subs.items()}
-            for course_id, subs in hundredths.items()
-        }
+        per_version: dict[tuple[int, str, int], Decimal] = defaultdict(lambda: ZERO)
+        for course_id, sub_id, credits in rows:
+            key = self.names.canonical(sub_id)
+            if key is not None:
+                per_version[course_id, key, self.names.outline_of(sub_id)] += credits
+        by_sub: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for (course_id, key, _), value in per_version.items():
+            by_sub[course_id][key] = max(by_sub[course_id].get(key, ZERO), value)
         for course in courses:
             subs = by_sub.get(course.pk, {})
             values: dict[str, Decimal] = {}

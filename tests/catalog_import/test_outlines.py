@@ -20,7 +20,7 @@ from catalog.services import (
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["outlines"]
+SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["disciplines"]
 
 
 class TestLoadOutlines:
@@ -31,9 +31,9 @@ class TestLoadOutlines:
         assert Discipline.objects.count() == 13
         assert OutlineVersion.objects.filter(is_current=True).count() == 13
         for record in SHIPPED:
-            outline = discipline_current_outline(code=record["discipline"])
+            outline = discipline_current_outline(code=record["code"])
             assert outline is not None and outline.version == DEFAULT_OUTLINE_VERSION
-            expected = [(c["major"], c["name"]) for c in record["categories"]]
+            expected = [(c["name"], s) for c in record["categories"] for s in c["subcategories"]]
             stored = list(
                 Subcategory.objects.filter(outline=outline)
                 .order_by("major__position", "position")
