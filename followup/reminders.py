@@ -34,13 +34,15 @@ from matching.models import BundleCourse
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_model
 from prescriptions.models import Plan, PlanItem, Prescription
 from prescriptions.selectors.credits import Requirement
+from prescriptions.selectors.ical import DEADLINE_REMINDER_DAYS, EVENT_REMINDER_DAYS
 from prescriptions.selectors.lines import plan_for_prescription, plan_lines
 from prescriptions.selectors.wording import human_date
 
 logger = logging.getLogger(__name__)
 
-DEADLINE_DAYS = (7, 30, 90)  # smallest first: the nearest threshold reached is sent
-EVENT_DAYS = 7
+# The calendar's alarms use the same days (one definition, in the calendar selector).
+DEADLINE_DAYS = tuple(sorted(DEADLINE_REMINDER_DAYS))  # smallest first: nearest reached is sent
+EVENT_DAYS = EVENT_REMINDER_DAYS
 UNSUBSCRIBE_SALT = "followup.unsubscribe"
 
 

@@ -61,7 +61,7 @@ from prescriptions.selectors.access import (
     prescription_list_for_user,
 )
 from prescriptions.selectors.credits import Requirement
-from prescriptions.selectors.ical import calendar_events, calendar_ics
+from prescriptions.selectors.ical import plan_calendar
 from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.selectors.pages import (
     bundles_page,
@@ -567,13 +567,11 @@ def plan_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    """An iCalendar file: one all-day event per course due date plus the deadline."""
+    """An iCalendar file: the plan's courses, events and deadline, with reminders."""
     prescription = _prescription(request, pk)
-    document = _plan_document(request, prescription)
-    events = calendar_events(prescription=prescription, document=document)
-    response = HttpResponse(
-        calendar_ics(events, name=f"CQR plan: {prescription}"),
-        content_type="text/calendar; charset=utf-8",
-    )
+    ics = plan_calendar(prescription)
+    if ics is None:
+        raise Http404("This prescription can no longer be planned.")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cqr-plan-{prescription.pk}.ics"'
     return response

@@ -165,22 +165,26 @@ def plan_for_prescription(prescription: Prescription) -> Plan | None:
 def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
     """The plan's items as lines, with due-date and approval warnings."""
     lines = []
-    purchases: dict[int, tuple[str, Decimal | None, str]] = {}
+    purchases: dict[int, tuple[str, Decimal | None, str, date | None]] = {}
     if plan.bundle_id is not None:
         bundle = bundles_for_run_single(plan.bundle_id)
         if bundle is not None:
             lines_of_bundle, _ = bundle_lines(bundle)
             purchases = {
-                line.course.pk: (line.paid_as, line.price, line.package_title)
+                line.course.pk: (line.paid_as, line.price, line.package_title, line.start_by)
                 for line in lines_of_bundle
                 if line.course is not None
             }
     for item in plan.items.all():
-        paid_as, price, package_title = purchases.get(item.course_id, ("", None, ""))
+        paid_as, price, package_title, start_by = purchases.get(
+            item.course_id, ("", None, "", None)
+        )
         line = CourseLine(
             course=item.course,
             code=item.course.code,
             complete_by=item.complete_by,
+            # The bundle's suggested start, for a course still to do (calendar, PDF).
+            start_by=start_by if item.status == PlanItem.Status.PLANNED else None,
             status=item.status,
             done_on=item.done_on,
             item_id=item.pk,
