@@ -23,6 +23,7 @@ run:
 	@scripts/bootstrap.sh venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_outlines
+	$(PY) manage.py load_obligation_templates
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_demo_demand
 	@echo "Serving on http://127.0.0.1:8000 (SQLite, Celery eager). Ctrl-C to stop."

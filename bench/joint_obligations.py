@@ -5,7 +5,7 @@ a CQR prescription, the ARRT biennium (24 CE credits; R.R.A. 50 with 25 Category
 a state licence renewal with its topic rules (Texas, California, Florida, New York,
 Illinois, Ohio, Kentucky) and, for mammographers, MQSA (15 mammography credits). The
 rules come from the portal's obligation templates
-(prescriptions/data/obligation_templates.json); the catalog is generated (courses with
+(obligations/data/obligation_templates.json); the catalog is generated (courses with
 CT distribution credits, CE credits, tags from the portal's vocabulary, approval expiries,
 event dates and packages) and so are the deadlines and the courses already completed.
 
@@ -50,7 +50,7 @@ from recommend_common import RESULTS, machine_note, markdown_table  # noqa: E402
 
 from matching.solver import Course, Extra, Package, Problem, Result, solve  # noqa: E402
 
-TEMPLATES = ROOT / "prescriptions" / "data" / "obligation_templates.json"
+TEMPLATES = ROOT / "obligations" / "data" / "obligation_templates.json"
 OUT = RESULTS / "joint_obligations.md"
 AS_OF = date(2026, 11, 22)
 SUBCATEGORIES = [f"CT-{k:02d}" for k in range(1, 13)]
@@ -348,7 +348,7 @@ def report(rows: list[Row], catalog_size: int, seed: int) -> str:
         f"{len(rows)} generated technologists with 2-4 obligations each, each obligation with "
         f"its own deadline, on a generated catalog of {catalog_size} courses "
         f"({len(PROVIDERS)} providers, {catalog_size // 20} packages, tags from the portal's "
-        "vocabulary). Obligation rules from prescriptions/data/obligation_templates.json. "
+        "vocabulary). Obligation rules from obligations/data/obligation_templates.json. "
         "Every plan is the engine's bundle 1 (matching.solver.solve, price proven optimal, "
         "then fewest hours, then fewest courses). *Joint*: one plan for all obligations "
         "(a course counts toward an obligation only if it can be done by that obligation's "

@@ -64,7 +64,7 @@ def course_rule_warnings(*, price: Decimal | None, sold_in_package: bool) -> dic
 
 
 # Course tags (contract §1): topic and approval tags such as "hiv-aids" or
-# "category-a-plus" (the vocabulary is in prescriptions/data/obligation_templates.json
+# "category-a-plus" (the vocabulary is in obligations/data/obligation_templates.json
 # and docs/csv-format.md).  Lower-case words joined by hyphens; matched by exact string.
 TAG_MAX_LENGTH = 50
 MAX_TAGS = 30

@@ -1,4 +1,4 @@
-"""The obligation templates data file (prescriptions/data/obligation_templates.json) keeps its
+"""The obligation templates data file (obligations/data/obligation_templates.json) keeps its
 agreed shape: every requirement is a contract §6 kind with exact credits, every tag it uses is
 in the documented vocabulary, and every template says where its rule comes from, since when,
 and whether the authority's own text confirmed it."""
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "prescriptions" / "data" / "obligation_templates.json"
+DATA = ROOT / "obligations" / "data" / "obligation_templates.json"
 OUTLINES = ROOT / "catalog" / "data" / "arrt_content_outlines.json"
 
 FORMAT = "cqr-obligation-templates/1"
