@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "PurchaseKindEnum": "matching.models.BundlePurchase.Kind",
         "RunStatusEnum": "matching.models.MatchingRun.Status",
         "PlanItemStatusEnum": "prescriptions.models.PlanItem.Status",
+        "PrescriptionStatusEnum": "prescriptions.models.Prescription.Status",
         "CatalogFormatEnum": [("cqr-catalog/1", "cqr-catalog/1")],
         "PrescriptionFormatEnum": [("cqr-prescription/1", "cqr-prescription/1")],
         "RecommendationFormatEnum": [("cqr-recommendation/1", "cqr-recommendation/1")],

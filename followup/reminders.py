@@ -170,8 +170,10 @@ def _requirements_open(prescription: Prescription, *, today: date) -> bool:
 
 def reminders_for_user(user: Any, *, today: date) -> list[Reminder]:
     """Every reminder due for the user on `today` that was not claimed before."""
-    prescriptions = Prescription.objects.filter(owner=user, deadline__gte=today).select_related(
-        "outline__discipline"
+    prescriptions = (
+        Prescription.objects.filter(owner=user, deadline__gte=today)
+        .exclude(status=Prescription.Status.COMPLETED)
+        .select_related("outline__discipline")
     )
     claimed = frozenset(
         SentReminder.objects.filter(user=user, key__contains=":deadline:").values_list(

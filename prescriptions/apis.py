@@ -11,6 +11,7 @@ import binascii
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -157,16 +158,19 @@ class PrescriptionCreateApi(ApiView):
         if not isinstance(document, dict):
             raise PrescriptionInputError(["document: must be a JSON object"])
         title, share = _title_and_sharing(document)
+        completed = _completed(document)
         spec = prescription_spec_from_document(document)
         unmatched = unmatched_from_document(document)
-        prescription = prescription_create(
-            owner=request.user,  # type: ignore[arg-type]  # IsAuthenticated: never anonymous
-            spec=spec,
-            title=title,
-            share_anonymously=share,
-            floating_as_of=document.get("as_of") is None,
-        )
-        unmatched_lines_add(prescription=prescription, lines=unmatched)
+        with transaction.atomic():
+            prescription = prescription_create(
+                owner=request.user,  # type: ignore[arg-type]  # IsAuthenticated: never anonymous
+                spec=spec,
+                title=title,
+                share_anonymously=share,
+                floating_as_of=document.get("as_of") is None,
+                completed=completed,
+            )
+            unmatched_lines_add(prescription=prescription, lines=unmatched)
         prescription = prescription_get_for_user(user=request.user, prescription_id=prescription.pk)
         return Response(
             prescription_detail_data(request, prescription), status=status.HTTP_201_CREATED
@@ -253,6 +257,17 @@ def _title_and_sharing(document: dict[str, Any]) -> tuple[str, bool]:
     if errors:
         raise serializers.ValidationError(errors)
     return str(title), bool(share)
+
+
+def _completed(document: dict[str, Any]) -> bool:
+    """`"status": "completed"` keeps the prescription as history: saved, never planned (the
+    only way to save one whose deadline has passed). Default "active"."""
+    value = document.get("status", "active")
+    if value not in ("active", "completed"):
+        raise serializers.ValidationError(
+            {"status": 'must be "active" or "completed" (kept as history, never planned)'}
+        )
+    return bool(value == "completed")
 
 
 class PrescriptionDetailApi(ApiView):

@@ -30,6 +30,7 @@ from catalog.models import (
 )
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
+from prescriptions.history import check_deadline, completed_field
 from prescriptions.other_lines import (
     add_other_fields,
     clean_other_rows,
@@ -262,6 +263,7 @@ class PrescriptionForm(forms.Form):
         "your name, account or dates — may be counted in statistics that help providers "
         "offer the right courses. It is off unless you turn it on.",
     )
+    is_completed = completed_field()
 
     def __init__(
         self,
@@ -457,6 +459,7 @@ class PrescriptionForm(forms.Form):
             )
         if as_of and deadline and as_of > deadline:
             self.add_error("as_of", "The planning date must be on or before the deadline.")
+        check_deadline(self, cleaned)
         both = set(cleaned.get("completed") or []) & set(cleaned.get("owned") or [])
         if both:
             titles = ", ".join(sorted(c.title for c in both))
@@ -547,6 +550,7 @@ def prescription_initial(prescription: Any) -> dict[str, Any]:
         "completed": list(prescription.completed_courses.all()),
         "owned": list(prescription.owned_courses.all()),
         "share_anonymously": prescription.share_anonymously,
+        "is_completed": prescription.is_completed,
     }
     for row in prescription.required.select_related("subcategory"):
         initial[f"{CREDIT_PREFIX}{row.subcategory_id}"] = row.credits
@@ -581,6 +585,7 @@ class PrescriptionImportForm(forms.Form):
     )
     title = forms.CharField(label="Name for this prescription", max_length=200, required=False)
     share_anonymously = PrescriptionForm.base_fields["share_anonymously"]
+    is_completed = completed_field()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

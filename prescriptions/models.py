@@ -18,6 +18,12 @@ class Prescription(TimeStampedModel):
         CQR = "cqr", "CQR prescription"
         STRUCTURED = "structured-education", "Structured education"
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Being planned"
+        # Kept as history: saved, never planned (no matching run, no reminders), and the
+        # only way to keep a prescription whose deadline has passed.
+        COMPLETED = "completed", "Completed (kept as history)"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prescriptions"
     )
@@ -38,6 +44,7 @@ class Prescription(TimeStampedModel):
     completed_courses = models.ManyToManyField(Course, blank=True, related_name="+")
     owned_courses = models.ManyToManyField(Course, blank=True, related_name="+")
     share_anonymously = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
     class Meta:
         ordering = ["deadline", "-created_at"]
@@ -59,6 +66,10 @@ class Prescription(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title or f"{self.outline.discipline.code} {self.get_kind_display()}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
 
     @property
     def plan_deadline(self) -> date:

@@ -111,6 +111,12 @@ class PrescriptionCreateInputSerializer(PrescriptionDocumentSerializer):
         required=False,
         help_text="Let providers see this demand without anything that identifies you.",
     )
+    status = serializers.ChoiceField(
+        choices=Prescription.Status.choices,
+        required=False,
+        help_text="completed: kept as history, never planned (the only way to save a "
+        "prescription whose deadline has passed). Default active.",
+    )
 
 
 # --- Output -------------------------------------------------------------------------------
@@ -134,6 +140,9 @@ class PrescriptionSummarySerializer(serializers.Serializer[Any]):
     issued_on = serializers.DateField()
     deadline = serializers.DateField()
     as_of = serializers.DateField(allow_null=True, help_text="Null: plans from each run's today.")
+    status = serializers.ChoiceField(
+        choices=Prescription.Status.choices, help_text="completed: history, never planned."
+    )
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField()
 

@@ -31,6 +31,30 @@ def _human_date(value: date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 
 
+def prescription_deadline_error(
+    *, deadline: date, completed: bool, today: date | None = None
+) -> str | None:
+    """The entry rule for deadlines (form, JSON upload, paste and API): a deadline before
+    today cannot be planned, so it is kept only as history, when the user says the
+    prescription is completed. (The `recommend` command plans from its own `as_of`.)"""
+    today = today or timezone.localdate()
+    if completed or deadline >= today:
+        return None
+    return (
+        f"The deadline ({_human_date(deadline)}) has passed: nothing can be planned for "
+        "it. Enter your current deadline, or mark the prescription completed to keep it "
+        "as history."
+    )
+
+
+def _not_completed(prescription: Prescription, action: str) -> None:
+    if prescription.is_completed:
+        raise ValidationError(
+            f"“{prescription}” is marked completed and kept as history, so it is not "
+            f"{action}. Edit it and clear “completed” to plan it again."
+        )
+
+
 def _apply_spec(
     prescription: Prescription,
     *,
@@ -38,7 +62,12 @@ def _apply_spec(
     title: str,
     share_anonymously: bool,
     floating_as_of: bool,
+    completed: bool,
 ) -> None:
+    error = prescription_deadline_error(deadline=spec.deadline, completed=completed)
+    if error:
+        raise ValidationError({"deadline": error})
+    prescription.status = Prescription.Status.COMPLETED if completed else Prescription.Status.ACTIVE
     prescription.outline = spec.outline
     prescription.kind = spec.kind
     prescription.title = title.strip()
@@ -84,11 +113,13 @@ def prescription_create(
     title: str = "",
     share_anonymously: bool = False,
     floating_as_of: bool = False,
+    completed: bool = False,
 ) -> Prescription:
     """Save a validated prescription and queue its first matching run.
 
     `floating_as_of=True` stores no planning date, so every run plans from its own today
-    (what the web form does when "Plan from" is left empty).
+    (what the web form does when "Plan from" is left empty). `completed=True` keeps it as
+    history: saved, never planned; only then may its deadline be in the past.
     """
     return _save_and_queue(
         Prescription(owner=owner),
@@ -96,6 +127,7 @@ def prescription_create(
         title=title,
         share_anonymously=share_anonymously,
         floating_as_of=floating_as_of,
+        completed=completed,
     )
 
 
@@ -107,14 +139,17 @@ def prescription_update(
     title: str = "",
     share_anonymously: bool = False,
     floating_as_of: bool = False,
+    completed: bool = False,
 ) -> Prescription:
-    """Replace a prescription's content and queue a new run; the chosen plan is kept."""
+    """Replace a prescription's content and queue a new run (none when it is marked
+    completed); the chosen plan is kept."""
     return _save_and_queue(
         prescription,
         spec=spec,
         title=title,
         share_anonymously=share_anonymously,
         floating_as_of=floating_as_of,
+        completed=completed,
     )
 
 
@@ -125,17 +160,21 @@ def _save_and_queue(
     title: str,
     share_anonymously: bool,
     floating_as_of: bool,
+    completed: bool,
 ) -> Prescription:
-    """Write the spec onto the prescription and its rows, then queue a matching run."""
+    """Write the spec onto the prescription and its rows, then queue a matching run
+    (unless it is kept as history)."""
     _apply_spec(
         prescription,
         spec=spec,
         title=title,
         share_anonymously=share_anonymously,
         floating_as_of=floating_as_of,
+        completed=completed,
     )
     _write_rows(prescription, spec)
-    run_create(prescription=prescription)
+    if not completed:
+        run_create(prescription=prescription)
     return prescription
 
 
@@ -147,6 +186,7 @@ def prescription_delete(*, prescription: Prescription) -> None:
 
 def prescription_recompute(*, prescription: Prescription) -> MatchingRun:
     """A new run for the prescription as it is now (the "Recompute" button)."""
+    _not_completed(prescription, "recomputed")
     return run_create(prescription=prescription)
 
 
@@ -231,6 +271,7 @@ def plan_item_mark_planned(*, item: PlanItem) -> PlanItem:
 def plan_replan(*, prescription: Prescription) -> MatchingRun:
     """Re-plan the rest: courses marked done become completed courses of the prescription
     (so their credits count and they are not recommended again), then a new run."""
+    _not_completed(prescription, "re-planned")
     plan = Plan.objects.filter(prescription=prescription).first()
     if plan is not None:
         done = [item.course_id for item in plan.items.filter(status=PlanItem.Status.DONE)]
@@ -307,5 +348,6 @@ def unmatched_name_resolve(*, name: str, subcategory: Subcategory) -> list[Presc
         line.save(update_fields=["resolved_to", "resolved_at"])
         affected[prescription.pk] = prescription
     for prescription in affected.values():
-        run_create(prescription=prescription)
+        if not prescription.is_completed:
+            run_create(prescription=prescription)
     return list(affected.values())

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from catalog.selectors import discipline_list_current
 from core.uploads import format_size
 from prescriptions.forms import DateInput
+from prescriptions.history import check_deadline, completed_field
 from prescriptions.parsing import Outline, ParsedLine
 from prescriptions.text_import import PrescriptionTextError, prescription_text_from_file
 
@@ -145,12 +146,14 @@ class ConfirmForm(forms.Form):
         widget=DateInput(),
         help_text="The last day to complete the credits.",
     )
+    is_completed = completed_field()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         issued, deadline = cleaned.get("issued_on"), cleaned.get("deadline")
         if isinstance(issued, date) and isinstance(deadline, date) and deadline < issued:
             self.add_error("deadline", "The deadline must be on or after the issue date.")
+        check_deadline(self, cleaned)
         return cleaned
 
 

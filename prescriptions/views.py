@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
@@ -50,6 +51,7 @@ from prescriptions.forms import (
     initial_from_query,
     prescription_initial,
 )
+from prescriptions.history import attach_service_errors, saved_message, service_error_items
 from prescriptions.models import Prescription
 from prescriptions.selectors import wording
 from prescriptions.selectors.access import (
@@ -142,20 +144,26 @@ def _form_page(
         except PrescriptionInputError as exc:
             spec_errors = exc.errors
         else:
+            completed = form.cleaned_data["is_completed"]
             kwargs: dict[str, Any] = {
                 "spec": spec,
                 "title": form.cleaned_data["title"],
                 "share_anonymously": form.cleaned_data["share_anonymously"],
                 "floating_as_of": "as_of" not in document,
+                "completed": completed,
             }
-            if prescription is None:
-                prescription = services.prescription_create(owner=_user(request), **kwargs)
-                messages.success(request, "Prescription saved. Computing your bundles…")
+            try:
+                with transaction.atomic():
+                    if prescription is None:
+                        saved = services.prescription_create(owner=_user(request), **kwargs)
+                    else:
+                        saved = services.prescription_update(prescription=prescription, **kwargs)
+                    services.unmatched_lines_replace(prescription=saved, lines=unmatched)
+            except ValidationError as exc:
+                attach_service_errors(form, exc)
             else:
-                services.prescription_update(prescription=prescription, **kwargs)
-                messages.success(request, "Prescription updated. Recomputing your bundles…")
-            services.unmatched_lines_replace(prescription=prescription, lines=unmatched)
-            return redirect("prescriptions:detail", pk=prescription.pk)
+                messages.success(request, saved_message(completed, new=prescription is None))
+                return redirect("prescriptions:detail", pk=saved.pk)
     context = {
         "form": form,
         "outline": outline,
@@ -239,16 +247,26 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
         except PrescriptionInputError as exc:
             document_errors = exc.errors
         else:
-            prescription = services.prescription_create(
-                owner=_user(request),
-                spec=spec,
-                title=form.cleaned_data["title"],
-                share_anonymously=form.cleaned_data["share_anonymously"],
-                floating_as_of=not (isinstance(document, dict) and document.get("as_of")),
-            )
-            services.unmatched_lines_add(prescription=prescription, lines=unmatched)
-            messages.success(request, "Prescription imported. Computing your bundles…")
-            return redirect("prescriptions:detail", pk=prescription.pk)
+            completed = form.cleaned_data["is_completed"]
+            try:
+                with transaction.atomic():
+                    prescription = services.prescription_create(
+                        owner=_user(request),
+                        spec=spec,
+                        title=form.cleaned_data["title"],
+                        share_anonymously=form.cleaned_data["share_anonymously"],
+                        floating_as_of=not (isinstance(document, dict) and document.get("as_of")),
+                        completed=completed,
+                    )
+                    services.unmatched_lines_add(prescription=prescription, lines=unmatched)
+            except ValidationError as exc:
+                # Named like the parser's messages: "deadline: …" is about the document's key.
+                document_errors = [
+                    f"{field}: {message}" for field, message in service_error_items(exc)
+                ]
+            else:
+                messages.success(request, saved_message(completed, new=True, imported=True))
+                return redirect("prescriptions:detail", pk=prescription.pk)
     anchor = "id_file" if request.FILES.get("file") else "id_text"
     status = 400 if request.method == "POST" else 200
     return render(
@@ -365,8 +383,12 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = _prescription(request, pk)
-    services.prescription_recompute(prescription=prescription)
-    messages.success(request, "Recomputing your bundles with the current catalog…")
+    try:
+        services.prescription_recompute(prescription=prescription)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Recomputing your bundles with the current catalog…")
     return redirect("prescriptions:detail", pk=prescription.pk)
 
 
@@ -512,7 +534,11 @@ def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 @require_POST
 def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = _prescription(request, pk)
-    services.plan_replan(prescription=prescription)
+    try:
+        services.plan_replan(prescription=prescription)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("prescriptions:plan", pk=prescription.pk)
     messages.success(
         request,
         "Your completed courses now count toward the prescription. Here are new bundles for "

@@ -8,6 +8,8 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prescriptions import services
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
+from prescriptions.history import attach_service_errors, saved_message
 from prescriptions.parsing import Outline, ParseResult
 from prescriptions.text_forms import (
     NEW,
@@ -137,15 +140,22 @@ def prescription_read_confirm(request: HttpRequest) -> HttpResponse:
     except PrescriptionInputError as exc:
         errors = [_spec_error(message, origin, formset) for message in exc.errors]
         return _render_confirm(request, form, formset, outline, extra_errors=errors, status=400)
-    prescription = services.prescription_create(
-        owner=cast(User, request.user),
-        spec=spec,
-        title=form.cleaned_data["title"],
-        floating_as_of=True,
-    )
-    services.unmatched_lines_add(prescription=prescription, lines=unmatched)
+    completed = form.cleaned_data["is_completed"]
+    try:
+        with transaction.atomic():
+            prescription = services.prescription_create(
+                owner=cast(User, request.user),
+                spec=spec,
+                title=form.cleaned_data["title"],
+                floating_as_of=True,
+                completed=completed,
+            )
+            services.unmatched_lines_add(prescription=prescription, lines=unmatched)
+    except ValidationError as exc:
+        attach_service_errors(form, exc)
+        return _render_confirm(request, form, formset, outline, status=400)
     kept = f" {len(unmatched)} line(s) not in our outline yet are kept." if unmatched else ""
-    messages.success(request, f"Prescription saved. Computing your bundles…{kept}")
+    messages.success(request, f"{saved_message(completed, new=True)}{kept}")
     return redirect("prescriptions:detail", pk=prescription.pk)
 
 

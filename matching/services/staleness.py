@@ -21,9 +21,11 @@ def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
     A revision without providers affects every open prescription. Two queries.
     """
     provider_ids = list(revision.providers.values_list("id", flat=True))
-    runs = runs_newest_if_done().filter(
-        catalog_revision__lt=revision.id, prescription__deadline__gte=timezone.localdate()
-    )
+    runs = (
+        runs_newest_if_done()
+        .filter(catalog_revision__lt=revision.id, prescription__deadline__gte=timezone.localdate())
+        .exclude(prescription__status="completed")
+    )  # kept as history: never planned
     if provider_ids:
         in_discipline = CreditDistribution.objects.filter(
             course__provider_id__in=provider_ids,
