@@ -141,9 +141,9 @@ def unused_package_members(bundle: dict[str, Any], rec: Any) -> list[str]:
     ids = [rec.index.packages[p["code"]].id for p in bundle["purchases"] if p["kind"] == "package"]
     courses = Course.objects.filter(packages__id__in=ids, is_active=True).select_related("provider")
     owned = [
-        f"{c.provider.code}/{c.code}"
+        f"{c.provider_code_label}/{c.code}"
         for c in courses
-        if c.code not in taken and f"{c.provider.code}/{c.code}" not in taken
+        if c.code not in taken and f"{c.provider_code_label}/{c.code}" not in taken
     ]
     return sorted(set(owned))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from catalog.forms import TagsField
 from catalog.models import (
-    DEFAULT_MINUTES_PER_CREDIT,
     CatalogRevision,
     Course,
     CreditDistribution,
@@ -41,10 +40,10 @@ from catalog.models import (
     SubcategoryAlias,
 )
 from catalog.resources import CourseImportExportMixin
-from catalog.rules import course_rule_errors, course_rule_warnings
+from catalog.rules import course_rule_errors, course_rule_warnings, default_hours
 from catalog.selectors import courses_tagged_q, provider_ids_for_staff, tags_in_use
 from catalog.services import catalog_record_change, staff_grant_catalog_permissions
-from core.money import CENT, format_amount
+from core.money import format_amount
 
 admin.site.site_header = "CQR Planner administration"
 admin.site.site_title = "CQR Planner admin"
@@ -379,11 +378,6 @@ class DistributionInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def default_hours(ce_credits: Decimal) -> Decimal:
-    """One CE credit is at least 50 minutes of learning."""
-    return (ce_credits * DEFAULT_MINUTES_PER_CREDIT / 60).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 class ProviderRecordAdminForm(forms.ModelForm):
     """What the course and package forms share: a price is never negative, and a saved
     record stays with its provider (the error names the record)."""
@@ -446,6 +440,9 @@ class CourseAdminForm(ProviderRecordAdminForm):
         super().__init__(*args, **kwargs)
         if "hours" in self.fields:
             self.fields["hours"].required = False
+        if "provider" in self.fields:
+            # Blank in the model only for technologists' own courses, never listed here.
+            self.fields["provider"].required = True
 
     def clean_ce_credits(self) -> Decimal | None:
         value: Decimal | None = self.cleaned_data.get("ce_credits")
@@ -523,8 +520,13 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         rows = CreditDistribution.objects.select_related("subcategory__outline__discipline")
+        # Catalog courses only: a technologist's own course is theirs alone, not even
+        # site staff edit it here (the model's default manager includes it).
         return (
-            super().get_queryset(request).prefetch_related(Prefetch("distribution", queryset=rows))
+            super()
+            .get_queryset(request)
+            .filter(owner__isnull=True)
+            .prefetch_related(Prefetch("distribution", queryset=rows))
         )
 
     @admin.display(description="price", ordering="price")
@@ -549,6 +551,7 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
         super().save_related(request, form, formsets, change)
         course: Course = form.instance
         verb = "changed" if change else "added"
+        assert course.provider is not None  # the admin lists catalog courses only
         catalog_record_change(providers=[course.provider], reason=f"admin: {verb} {course.code}")
         _warn_unsold(request, [course])
 

@@ -343,7 +343,9 @@ class ProviderCourseUpdateApi(ApiView):
     def post(self, request: Request, course_id: int) -> Response:
         course = course_get_for_staff(user=request.user, course_id=course_id)
         data = _validated(self.InputSerializer, request)
-        record = course_record_from_input(data, code=course.code, provider=course.provider.code)
+        record = course_record_from_input(
+            data, code=course.code, provider=course.provider_code_label
+        )
         _import_records(request, courses=[record])
         course = course_get_for_staff(user=request.user, course_id=course_id)
         return Response(StaffCourseOutputSerializer(course).data)

@@ -150,8 +150,35 @@ class CourseFormat(models.TextChoices):
 EVENT_FORMATS = frozenset({CourseFormat.WEBINAR.value, CourseFormat.LIVE.value})
 
 
+class CatalogCourseManager(models.Manager["Course"]):
+    """The catalog: provider courses only, never a technologist's own (private) course.
+
+    `Course.objects` is this manager, so every catalog listing, filter, export, import,
+    insight and provider page excludes private courses without asking; the few readers
+    that must see them (the owner's pages, the matching problem, plans) use
+    `Course.all_courses` with an owner condition.
+    """
+
+    def get_queryset(self) -> models.QuerySet[Course]:
+        return super().get_queryset().filter(owner__isnull=True)
+
+
 class Course(TimeStampedModel):
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="courses")
+    # Null exactly for a private course (then `owner` and `provider_name` are set).
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="courses", null=True, blank=True
+    )
+    # A course a technologist found outside the catalog and added for their own plans only
+    # (prescriptions.private_courses); null for every catalog course.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="private_courses",
+    )
+    # The provider as the technologist typed it (private courses only).
+    provider_name = models.CharField(max_length=200, blank=True)
     code = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
     format = models.CharField(max_length=20, choices=CourseFormat.choices)
@@ -169,11 +196,23 @@ class Course(TimeStampedModel):
     # A JSON list keeps import/export one column; selectors filter on it portably.
     tags = models.JSONField(default=list, blank=True)
 
+    objects = CatalogCourseManager()
+    all_courses = models.Manager()
+
     class Meta:
         ordering = ["provider__name", "code"]
+        # Related managers (a prescription's completed courses, a plan's items) and model
+        # validation see private courses too; catalog code reads `Course.objects`.
+        default_manager_name = "all_courses"
+        base_manager_name = "all_courses"
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "code"], name="course_code_unique_per_provider"
+            ),
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True, provider__isnull=False)
+                | Q(owner__isnull=False, provider__isnull=True),
+                name="course_catalog_or_private",
             ),
             models.CheckConstraint(
                 condition=Q(price__isnull=True) | Q(price__gte=0), name="course_price_not_negative"
@@ -190,6 +229,25 @@ class Course(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
+
+    @property
+    def is_private(self) -> bool:
+        return self.owner_id is not None
+
+    @property
+    def provider_label(self) -> str:
+        """The provider's name as pages show it (a private course's typed name)."""
+        return self.provider.name if self.provider is not None else self.provider_name
+
+    @property
+    def provider_code_label(self) -> str:
+        """The provider's code, or for a private course `PRIVATE_PROVIDER_CODE`."""
+        return self.provider.code if self.provider is not None else PRIVATE_PROVIDER_CODE
+
+
+# The provider code the engine and documents give every private course (it never names a
+# catalog provider: provider codes are slugs without spaces or parentheses).
+PRIVATE_PROVIDER_CODE = "(added by you)"
 
 
 class CreditDistribution(models.Model):
@@ -239,7 +297,13 @@ class Package(TimeStampedModel):
 
 class PackageItem(models.Model):
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="items")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="package_items")
+    # A private course is never sold in a package (it has no catalog provider).
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.CASCADE,
+        related_name="package_items",
+        limit_choices_to={"owner__isnull": True},
+    )
 
     class Meta:
         constraints = [

@@ -188,7 +188,7 @@ def _amount(value: Decimal | None) -> str:
 def course_row(course: Course) -> dict[str, str]:
     """The CSV cells of a course (with provider and distribution prefetched)."""
     return {
-        "provider": course.provider.code,
+        "provider": course.provider_code_label,
         "code": course.code,
         "title": course.title,
         "format": course.format,
@@ -251,7 +251,7 @@ class CourseResource(resources.ModelResource):
         return with_export_relations(queryset)
 
     def dehydrate_provider(self, course: Course) -> str:
-        return course.provider.code
+        return course.provider_code_label
 
     def export_resource(
         self, instance: Any, selected_fields: Any = None, **kwargs: Any
@@ -276,7 +276,7 @@ class CourseResource(resources.ModelResource):
         self._records, self._rows = [], {}
         codes = {str(v).strip() for v in dataset["code"] if v}
         stored = with_export_relations(Course.objects.filter(code__in=sorted(codes)))
-        self._stored = {(c.provider.code, c.code): course_row(c) for c in stored}
+        self._stored = {(c.provider_code_label, c.code): course_row(c) for c in stored}
 
     def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> RowResult:
         """Read the row (nothing is written here: `after_import` writes the whole file)."""

@@ -15,9 +15,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from catalog.models import EVENT_FORMATS
+from catalog.models import DEFAULT_MINUTES_PER_CREDIT, EVENT_FORMATS
+
+
+def default_hours(ce_credits: Decimal) -> Decimal:
+    """Study hours when none are given: one CE credit is at least 50 minutes of learning."""
+    return (ce_credits * DEFAULT_MINUTES_PER_CREDIT / 60).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def course_rule_errors(

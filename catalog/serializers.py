@@ -207,7 +207,7 @@ def course_record(course: Course, **overrides: Any) -> dict[str, Any]:
     """The `cqr-catalog/1` record of a stored course (distribution prefetched or not)."""
     record: dict[str, Any] = {
         "code": course.code,
-        "provider": course.provider.code,
+        "provider": course.provider_code_label,
         "title": course.title,
         "format": course.format,
         "price": _text(course.price),

@@ -15,6 +15,7 @@ from catalog import apis as catalog_apis
 from core.api import api_not_found
 from matching import apis as matching_apis
 from prescriptions import apis as prescription_apis
+from prescriptions import apis_private as private_apis
 
 app_name = "api"
 
@@ -79,6 +80,28 @@ v1 = [
         "provider/packages/<int:package_id>/retire/",
         catalog_apis.ProviderPackageRetireApi.as_view(),
         name="provider_package_retire",
+    ),
+    # Technologists: the courses they added themselves (private)
+    path("my-courses/", private_apis.PrivateCourseListApi.as_view(), name="private_course_list"),
+    path(
+        "my-courses/create/",
+        private_apis.PrivateCourseCreateApi.as_view(),
+        name="private_course_create",
+    ),
+    path(
+        "my-courses/<int:private_course_id>/",
+        private_apis.PrivateCourseDetailApi.as_view(),
+        name="private_course_detail",
+    ),
+    path(
+        "my-courses/<int:private_course_id>/update/",
+        private_apis.PrivateCourseUpdateApi.as_view(),
+        name="private_course_update",
+    ),
+    path(
+        "my-courses/<int:private_course_id>/delete/",
+        private_apis.PrivateCourseDeleteApi.as_view(),
+        name="private_course_delete",
     ),
     # Technologists: prescriptions, runs, bundles, plans
     path(

@@ -121,7 +121,7 @@ def reminders_for_prescription(
                         key=f"{p}:event:{course.pk}:{course.event_date.isoformat()}",
                         kind="event",
                         prescription=name,
-                        summary=f"“{course.title}” ({course.provider.name}) takes place {when}.",
+                        summary=f"“{course.title}” ({course.provider_label}) takes place {when}.",
                         url=course.url or plan_url,
                     )
                 )
@@ -133,7 +133,7 @@ def reminders_for_prescription(
                     key=f"{p}:start:{course.pk}:{start.isoformat()}",
                     kind="start",
                     prescription=name,
-                    summary=f"Time to start “{course.title}” ({course.provider.name}): "
+                    summary=f"Time to start “{course.title}” ({course.provider_label}): "
                     f"complete it by {human_date(item.complete_by)}.",
                     url=course.url or plan_url,
                 )

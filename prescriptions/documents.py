@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Course as CatalogCourse
@@ -60,6 +61,9 @@ class PrescriptionSpec:
     extras: tuple[ExtraSpec, ...] = ()
     # The last day of the technologist's CE biennium (§7.1, with a total_ce extra).
     biennium_ends_on: date | None = None
+    # The technologist whose own (private) courses are candidates too; None for a
+    # document planned without an account (the recommend command): catalog only.
+    owner_id: int | None = None
 
     @property
     def discipline(self) -> Discipline:
@@ -257,11 +261,11 @@ def _resolve_course_codes(
         text = values[i].strip()
         matches = list(by_code.get(text, []))
         if not matches and provider:
-            matches = [c for c in by_code.get(code, []) if c.provider.code == provider]
+            matches = [c for c in by_code.get(code, []) if c.provider_code_label == provider]
         if not matches:
             errors.add(f"{field}[{i}]", f"unknown course code {json_repr(text)}")
         elif len(matches) > 1:
-            providers = ", ".join(sorted(c.provider.code for c in matches))
+            providers = ", ".join(sorted(c.provider_code_label for c in matches))
             errors.add(
                 f"{field}[{i}]",
                 f"course code {json_repr(text)} is ambiguous (providers {providers}); "
@@ -282,7 +286,7 @@ def course_document_codes(courses: Iterable[CatalogCourse]) -> list[str]:
         code__in={c.code for c in courses}, is_active=True
     ).values_list("code", flat=True):
         counts[code] += 1
-    return [c.code if counts[c.code] <= 1 else f"{c.provider.code}/{c.code}" for c in courses]
+    return [c.code if counts[c.code] <= 1 else f"{c.provider_code_label}/{c.code}" for c in courses]
 
 
 # ---------------------------------------------------------------------------------------
@@ -512,18 +516,23 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         errors.add("required", "the prescription has no required credits")
     formats = _parse_formats(errors, list(prescription.formats)) if prescription.formats else None
     errors.raise_if_any()
+    # Catalog courses and the owner's own ones (never another technologist's).
+    visible = Q(owner__isnull=True) | Q(owner_id=prescription.owner_id)
     return PrescriptionSpec(
         outline=outline,
+        owner_id=prescription.owner_id,
         kind=prescription.kind,
         issued_on=prescription.issued_on,
         deadline=prescription.deadline,
         as_of=prescription.as_of or timezone.localdate(),
         required=required,
         # A completed course counts even if its provider has since withdrawn it.
-        completed=tuple(prescription.completed_courses.select_related("provider").order_by("id")),
+        completed=tuple(
+            prescription.completed_courses.filter(visible).select_related("provider").order_by("id")
+        ),
         owned=tuple(
-            prescription.owned_courses.select_related("provider")
-            .filter(is_active=True)
+            prescription.owned_courses.filter(visible, is_active=True)
+            .select_related("provider")
             .order_by("id")
         ),
         hours_per_week=prescription.hours_per_week,

@@ -119,7 +119,7 @@ def discipline_courses(outline: OutlineVersion) -> QuerySet[Course]:
 
 
 def course_label(course: Course) -> str:
-    return f"{course.title} — {course.provider.name} ({course.code})"
+    return f"{course.title} — {course.provider_label} ({course.code})"
 
 
 class CourseChoiceField(forms.ModelMultipleChoiceField):

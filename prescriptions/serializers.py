@@ -173,9 +173,16 @@ class PlanItemOutputSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     course = serializers.CharField(source="course.code")
     title = serializers.CharField(source="course.title")
-    provider = serializers.CharField(source="course.provider.code")
+    provider = serializers.CharField(
+        source="course.provider_code_label",
+        help_text='The provider code; "(added by you)" for a course you added yourself.',
+    )
+    provider_name = serializers.CharField(source="course.provider_label")
     format = serializers.CharField(source="course.format")
     url = serializers.CharField(source="course.url")
+    added_by_you = serializers.BooleanField(
+        source="course.is_private", help_text="A course you added yourself (not in the catalog)."
+    )
     complete_by = serializers.DateField()
     status = serializers.ChoiceField(choices=PlanItem.Status.choices)
     done_on = serializers.DateField(allow_null=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prescriptions import views, views_text
+from prescriptions import views, views_private, views_text
 
 app_name = "prescriptions"
 
@@ -12,6 +12,18 @@ urlpatterns = [
     path("import/", views.prescription_import, name="import"),
     path("read/", views_text.prescription_read, name="read"),
     path("read/confirm/", views_text.prescription_read_confirm, name="read_confirm"),
+    path("my-courses/", views_private.private_course_list, name="private_list"),
+    path("my-courses/new/", views_private.private_course_new, name="private_new"),
+    path(
+        "my-courses/<int:private_course_id>/",
+        views_private.private_course_edit,
+        name="private_edit",
+    ),
+    path(
+        "my-courses/<int:private_course_id>/delete/",
+        views_private.private_course_delete_view,
+        name="private_delete",
+    ),
     path("<int:pk>/", views.prescription_detail, name="detail"),
     path("<int:pk>/edit/", views.prescription_edit, name="edit"),
     path("<int:pk>/delete/", views.prescription_delete, name="delete"),

@@ -58,7 +58,9 @@ def supply_for_provider(
     """
     rows = (
         CreditDistribution.objects.filter(
-            subcategory__outline__discipline=outline.discipline, course__is_active=True
+            subcategory__outline__discipline=outline.discipline,
+            course__is_active=True,
+            course__owner__isnull=True,  # the market is the catalog, not private courses
         )
         .filter(Q(course__approval_expires__isnull=True) | Q(course__approval_expires__gte=today))
         .values_list(

@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, IntegerField, Q, QuerySet
-from django.db.models.functions import Cast, Round
+from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Round
 
-from catalog.models import Course, CreditDistribution, PackageItem
+from catalog.models import PRIVATE_PROVIDER_CODE, Course, CreditDistribution, PackageItem
 from catalog.selectors import courses_tagged_q
 from core.money import to_hundredths
 from matching.services.documents import recommendation_document
@@ -156,8 +156,18 @@ def solver_problem_from_spec(
         credit_sub_ids = discipline_sub_ids
     else:
         credit_sub_ids = names.ids_for(required)
+    # The catalog and the technologist's own courses; never another technologist's.
+    visible = Q(owner__isnull=True)
+    if spec.owner_id is not None:
+        visible |= Q(owner_id=spec.owner_id)
+    visible_rows = Q(course__owner__isnull=True)
+    if spec.owner_id is not None:
+        visible_rows |= Q(course__owner_id=spec.owner_id)
     eligible_rows = CreditDistribution.objects.filter(
-        subcategory_id__in=credit_sub_ids, course__is_active=True, course__cqr_eligible=True
+        visible_rows,
+        subcategory_id__in=credit_sub_ids,
+        course__is_active=True,
+        course__cqr_eligible=True,
     )
     completed_ids = [c.id for c in spec.completed]
     courses_q = Q(id__in=eligible_rows.values("course_id")) | Q(id__in=completed_ids)
@@ -166,8 +176,9 @@ def solver_problem_from_spec(
     elif wanted_tags:
         courses_q |= Q(is_active=True) & courses_tagged_q(wanted_tags)
     course_rows = _fetch(
-        Course.objects.filter(courses_q)
+        Course.all_courses.filter(courses_q & visible)
         .annotate(
+            provider_code=Coalesce("provider__code", Value(PRIVATE_PROVIDER_CODE)),
             price_h=_hundredths("price"),
             hours_h=_hundredths("hours"),
             ce_credits_h=_hundredths("ce_credits"),
@@ -175,7 +186,6 @@ def solver_problem_from_spec(
         .values_list(
             "id",
             "code",
-            "provider__code",
             "title",
             "format",
             "approval_expires",
@@ -184,6 +194,7 @@ def solver_problem_from_spec(
             "provider_id",
             "cqr_eligible",
             "tags",
+            "provider_code",
             "price_h",
             "hours_h",
             "ce_credits_h",
@@ -195,7 +206,7 @@ def solver_problem_from_spec(
         Q(course_id__in=eligible_rows.values("course_id")) | Q(course_id__in=completed_ids)
     )
     if "total_ce" in extra_kinds:
-        row_filter = Q(subcategory_id__in=discipline_sub_ids, course__is_active=True)
+        row_filter = Q(subcategory_id__in=discipline_sub_ids, course__is_active=True) & visible_rows
     credit_rows = _fetch(
         CreditDistribution.objects.filter(row_filter)
         .annotate(credits_h=_hundredths("credits"))
@@ -203,14 +214,13 @@ def solver_problem_from_spec(
     )
     course_credits = _course_credits(credit_rows, names)
 
-    codes = _unique_codes((row[0], row[1], row[2]) for row in course_rows)
+    codes = _unique_codes((row[0], row[1], row[10]) for row in course_rows)
     solver_courses: list[SolverCourse] = []
     infos: dict[str, CourseInfo] = {}
     provider_ids: set[int] = set()
     for (
         course_id,
         code,
-        provider,
         title,
         fmt,
         expires,
@@ -219,12 +229,14 @@ def solver_problem_from_spec(
         provider_id,
         eligible,
         tags,
+        provider,
         price,
         hours,
         ce_credits,
     ) in course_rows:
         solver_code = codes[course_id]
-        provider_ids.add(provider_id)
+        if provider_id is not None:  # a private course has no provider (nor packages)
+            provider_ids.add(provider_id)
         solver_courses.append(
             SolverCourse(
                 code=solver_code,

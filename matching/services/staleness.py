@@ -41,6 +41,19 @@ def run_mark_stale_after_catalog_change(*, revision: CatalogRevision) -> int:
     return MatchingRun.objects.filter(id__in=ids).update(is_stale=True)
 
 
+def run_mark_stale_for_owner(*, owner_id: int) -> int:
+    """Mark the latest done runs of the owner's open prescriptions stale: one of their own
+    courses was added, changed or deleted (only their prescriptions can use it)."""
+    ids = list(
+        runs_newest_if_done()
+        .filter(prescription__owner_id=owner_id, prescription__deadline__gte=timezone.localdate())
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return 0
+    return MatchingRun.objects.filter(id__in=ids).update(is_stale=True)
+
+
 def replan_stale(*, batch_size: int = 50) -> int:
     """Create new runs for stale ones, `batch_size` per transaction; returns runs created.
 

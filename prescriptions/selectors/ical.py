@@ -119,13 +119,15 @@ def _course_events(
     uid = f"cqr-prescription-{prescription.pk}-course-{key}"
     title = _text(line.title)
     who = f"{line.provider}, {line.format_label}" if line.course else "no longer in the catalog"
+    # A course the technologist added themselves says so in every event title.
+    mine = " (added by you)" if line.added_by_you else ""
     event_day = line.course.event_date if line.course else None
     if event_day is not None:
         return [
             CalendarEvent(
                 uid=f"{uid}@cqr-planner",
                 day=event_day,
-                summary=f"{line.format_label}: {title}",
+                summary=f"{line.format_label}: {title}{mine}",
                 description=f"“{title}” ({line.provider}) takes place on this day; it "
                 f"counts toward your {for_what}. Check the time on the provider's page.",
                 url=line.url,
@@ -139,7 +141,7 @@ def _course_events(
         CalendarEvent(
             uid=f"{uid}@cqr-planner",
             day=line.complete_by,
-            summary=f"CE due: {title}",
+            summary=f"CE due: {title}{mine}",
             description=f"Complete “{title}” ({who}) by this day for your {for_what}.",
             url=line.url,
             reminders=(
@@ -153,7 +155,7 @@ def _course_events(
             CalendarEvent(
                 uid=f"{uid}-start@cqr-planner",
                 day=line.start_by,
-                summary=f"Start CE: {title}",
+                summary=f"Start CE: {title}{mine}",
                 description=f"Start “{title}” ({who}) today to finish it by "
                 f"{human_date(line.complete_by)} at your weekly study hours.",
                 url=line.url,

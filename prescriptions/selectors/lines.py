@@ -49,7 +49,12 @@ class CourseLine:
 
     @property
     def provider(self) -> str:
-        return self.course.provider.name if self.course else ""
+        return self.course.provider_label if self.course else ""
+
+    @property
+    def added_by_you(self) -> bool:
+        """A course the technologist added themselves (never in the catalog)."""
+        return self.course is not None and self.course.owner_id is not None
 
     @property
     def format_label(self) -> str:

@@ -244,7 +244,9 @@ def courses_by_document_code(codes: Sequence[str], spec: PrescriptionSpec) -> di
         matches = candidates.get(code, [])
         if not matches and "/" in code:
             provider, _, plain_code = code.rpartition("/")
-            matches = [c for c in candidates.get(plain_code, []) if c.provider.code == provider]
+            matches = [
+                c for c in candidates.get(plain_code, []) if c.provider_code_label == provider
+            ]
         if matches:
             found[code] = matches[0]
     return found

@@ -234,7 +234,7 @@ def plan_document_from_recommendation(
         sheet=sheet,
         bundle_label=str(bundle.get("label", "")),
         proof=proof_for_recommendation(
-            document, {code: c.provider.name for code, c in known.items()}
+            document, {code: c.provider_label for code, c in known.items()}
         ),
     )
 

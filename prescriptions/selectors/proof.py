@@ -171,7 +171,7 @@ def ranked_bundles(run: MatchingRun) -> list[Ranked]:
     result = []
     for bundle in bundles:
         providers = tuple(
-            sorted({i.course.provider.name for i in bundle.items.all() if i.course is not None})
+            sorted({i.course.provider_label for i in bundle.items.all() if i.course is not None})
         )
         result.append(
             Ranked(

@@ -91,7 +91,7 @@ def report_for_prescription(prescription: Prescription, spec: PrescriptionSpec) 
         rows.append(
             Activity(
                 title=line.course.title,
-                sponsor=line.course.provider.name,
+                sponsor=line.course.provider_label,
                 activity_id=line.course.arrt_activity_id,
                 completed_on=line.done_on,
                 ce_credits=line.course.ce_credits,
@@ -105,7 +105,7 @@ def report_for_prescription(prescription: Prescription, spec: PrescriptionSpec) 
         rows.append(
             Activity(
                 title=course.title,
-                sponsor=course.provider.name,
+                sponsor=course.provider_label,
                 activity_id=course.arrt_activity_id,
                 completed_on=None,
                 ce_credits=course.ce_credits,

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from catalog.services import catalog_import
 from matching.models import Bundle, MatchingRun
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import PlanItem
+from prescriptions.private_courses import PrivateCourseInput, private_course_create
 from prescriptions.services import plan_choose, prescription_create
 from tests.api.conftest import CT_DOSE, CT_IMAGE, GAGE_LIVE, PRESCRIPTION
 
@@ -119,6 +121,18 @@ def build_world(*, alice: Any, bob: Any, charlie: Any, outline: Any) -> World:
     )
     from matching.services.runs import run_execute
 
+    # Bob's own course (private): a candidate of his prescription, too dear to be chosen.
+    private_course_create(
+        owner=bob,
+        data=PrivateCourseInput(
+            title="Dose course bob found",
+            provider_name="Regional hospital",
+            format="online",
+            price=Decimal("900.00"),
+            ce_credits=Decimal("2.00"),
+            distribution=((outline.subcategories.get(name="Image Formation"), Decimal(2)),),
+        ),
+    )
     prescription = prescription_create(
         owner=bob, spec=prescription_spec_from_document(dict(PRESCRIPTION))
     )
@@ -145,6 +159,7 @@ def build_world(*, alice: Any, bob: Any, charlie: Any, outline: Any) -> World:
         "provider_id": lambda: list(
             alice.provider_memberships.values_list("provider_id", flat=True)
         ),
+        "private_course_id": lambda: list(bob.private_courses.values_list("id", flat=True)),
     }
     staff = Token.objects.get_or_create(user=alice)[0].key
     technologist = Token.objects.get_or_create(user=bob)[0].key

@@ -284,7 +284,7 @@ def test_bundles_for_run_prefetches_purchases_and_courses(
                 assert purchase.code
                 _ = purchase.package.provider.code if purchase.package else None
             for item in bundle.items.all():
-                assert item.course is not None and item.course.provider.code
+                assert item.course is not None and item.course.provider_code_label
 
 
 def test_a_catalog_import_marks_affected_runs_stale(catalog: Catalog, today_prescription) -> None:

@@ -46,6 +46,7 @@ OWNERS: dict[tuple[str | None, str], str] = {
     (None, "course_id"): "provider_staff",
     (None, "package_id"): "provider_staff",
     (None, "provider_id"): "provider_staff",
+    (None, "private_course_id"): "technologist",  # a course the technologist added
 }
 ID_SOURCE: dict[tuple[str | None, str], str] = {
     ("prescriptions", "pk"): "prescription_id"
