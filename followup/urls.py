@@ -7,6 +7,12 @@ app_name = "followup"
 urlpatterns = [
     path("reminders/", views.reminder_settings, name="reminders"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path(
+        "prescriptions/<int:prescription_id>/calendar/",
+        views.calendar_link,
+        name="calendar_link",
+    ),
     path(
         "prescriptions/<int:prescription_id>/switch/",
         views.alert_switch,

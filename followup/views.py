@@ -7,13 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.money import format_amount
-from followup import alerts, reminders
+from followup import alerts, calendar, reminders
 from prescriptions.models import Prescription
 from prescriptions.selectors.access import prescription_get_for_user
+from prescriptions.selectors.ical import FEED_REFRESH, plan_calendar
 
 
 @login_required
@@ -76,3 +78,53 @@ def alert_dismiss(request: HttpRequest, prescription_id: int) -> HttpResponse:
     if alerts.alert_dismiss(prescription=prescription):
         messages.info(request, "You kept your plan.")
     return redirect("prescriptions:plan", pk=prescription.pk)
+
+
+# --- Calendar subscription ---------------------------------------------------------------
+
+FEED_ACTIONS = {
+    "create": "Your calendar link is ready: copy it into your calendar app.",
+    "renew": "Here is a new calendar link. The old one no longer works: subscribe again "
+    "with this one.",
+    "stop": "Your calendar link no longer works. Calendar apps subscribed to it stop updating.",
+}
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The plan's calendar for a calendar app: no login, the secret token is the key."""
+    prescription = calendar.feed_prescription_for_token(token)
+    if prescription is None:
+        raise Http404("This calendar link is not valid (it may have been replaced).")
+    ics = plan_calendar(prescription, refresh=FEED_REFRESH)
+    if ics is None:
+        raise Http404("This prescription can no longer be planned.")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cqr-plan.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_link(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    """Create, renew (new token, old URL 404s) or stop the prescription's calendar link."""
+    prescription = _owned(request, prescription_id)
+    action = request.POST.get("action", "")
+    plan = reverse("prescriptions:plan", args=[prescription.pk]) + "#calendar-feed"
+    if action not in FEED_ACTIONS:
+        messages.error(
+            request,
+            f"Calendar link of “{prescription}”: unknown action “{action[:40]}” "
+            f"(expected create, renew or stop); nothing changed.",
+        )
+        return redirect(plan)
+    if action == "create":
+        calendar.feed_create(prescription=prescription)
+    elif action == "renew":
+        calendar.feed_renew(prescription=prescription)
+    else:
+        calendar.feed_stop(prescription=prescription)
+    messages.success(request, FEED_ACTIONS[action])
+    return redirect(plan)

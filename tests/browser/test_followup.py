@@ -1,6 +1,6 @@
 """After the plan, in a real chromium: a certificate attached to a done course, then a
 catalog price cut raises the cheaper-plan banner and one click switches, keeping the done
-course (screenshots with CQR_SHOTS=dir)."""
+course; the private calendar link made on the plan page (screenshots with CQR_SHOTS=dir)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from icalendar import Calendar
 from playwright.sync_api import expect
 
 from catalog.services import catalog_record_change
@@ -78,3 +79,29 @@ def test_a_price_cut_raises_the_banner_and_one_click_switches_keeping_done_cours
         "gage-img": PlanItem.Status.PLANNED,
         "gage-img2": PlanItem.Status.PLANNED,
     }
+
+
+def test_the_plan_page_gives_a_calendar_link_that_works_without_logging_in(
+    live_server: Any, page: Any, bob: Any
+) -> None:
+    build_catalog()
+    prescription = make_prescription(bob, hours_per_week="2")
+    services.plan_choose(prescription=prescription, bundle=best_bundle(prescription))
+    log_in(page, live_server, bob)
+    page.goto(f"{live_server.url}/prescriptions/{prescription.pk}/plan/")
+    page.locator("#calendar-feed").scroll_into_view_if_needed()
+    shot(page, "plan-calendar-offer")
+    page.get_by_role("button", name="Make my calendar link").click()
+    expect(page.get_by_text("Your calendar link is ready")).to_be_visible()
+    field = page.get_by_label("Your private calendar link")
+    expect(field).to_have_value(re.compile(r"/followup/calendar/[A-Za-z0-9_-]{43}\.ics$"))
+    expect(page.get_by_role("button", name="Copy the link")).to_be_visible()  # with JS
+    assert axe_violations(page) == []
+    page.locator("#calendar-feed").scroll_into_view_if_needed()
+    shot(page, "plan-calendar-link")
+    outsider = page.context.browser.new_context()  # no cookies: like a calendar app
+    response = outsider.request.get(field.input_value())
+    assert response.status == 200
+    calendar = Calendar.from_ical(response.body())
+    outsider.close()
+    assert [e for e in calendar.walk("VEVENT") if list(e.walk("VALARM"))]

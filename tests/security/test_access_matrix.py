@@ -33,6 +33,7 @@ PUBLIC = {
     "password_reset_confirm",  # uidb64 + token: the token is the credential
     "api:course_detail",  # a course of the public catalog
     "followup:unsubscribe",  # a signed token: the link in an email works without login
+    "followup:calendar_feed",  # a secret token: a calendar app fetches it without login
 }
 
 # kwarg -> who owns the object it names; the id comes from the fuzz world's sources.
