@@ -54,7 +54,7 @@ from core.api import (
     QueryFormatIsAFilter,
     error_response,
     paginated_response,
-    reject_nul_characters,
+    reject_bad_text,
 )
 from core.uploads import read_upload_limited
 
@@ -473,7 +473,7 @@ class CatalogDocumentParser(BaseParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         raw = read_upload_limited(stream, settings.CATALOG_UPLOAD_MAX_BYTES)
         document = catalog_parse(raw)
-        reject_nul_characters(document)
+        reject_bad_text(document)
         return document
 
 
@@ -488,6 +488,7 @@ class ProviderCatalogImportApi(ApiView):
 
     permission_classes = [IsProviderStaff]
     parser_classes = [CatalogDocumentParser]
+    body_limit_setting = "CATALOG_UPLOAD_MAX_BYTES"
 
     @extend_schema(
         tags=PROVIDER_TAG,

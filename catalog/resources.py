@@ -50,8 +50,11 @@ REQUIRED_COLUMNS = ("provider", "code", "title", "format", "price", "ce_credits"
 KEEP_IF_ABSENT = frozenset({"arrt_activity_id", "cqr_eligible", "is_active", "tags"})
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
-# A catalog_import message about one course: `courses[3] (code "x"): price: must ...`.
-_COURSE_MESSAGE = re.compile(r'^courses\[(\d+)\](?: \(code "(?:[^"\\]|\\.)*"\))?: (.*)$', re.S)
+# A catalog_import message about one course: `courses[3] (code "x"): price: must ...`, or
+# `courses[3].title: contains ...` (the text check, before the records are read).
+_COURSE_MESSAGE = re.compile(
+    r'^courses\[(\d+)\](?: \(code "(?:[^"\\]|\\.)*"\))?(?:: |\.)(.*)$', re.S
+)
 _FIELD_NAME = re.compile(r"^([a-z_]+)")
 
 

@@ -10,7 +10,6 @@ validation error, a bug), reaches the client as::
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,9 +35,12 @@ from rest_framework.views import APIView, set_rollback
 
 from core.api_policies import AnonIPThrottle, PageNumberPagination, UserThrottle
 from core.exceptions import InputError
+from core.jsontext import JSONTextError, character_problem, dotted_path, json_loads, text_problem
 from core.uploads import read_upload_limited
 
 logger = logging.getLogger(__name__)
+
+_BAD_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 __all__ = ["AnonIPThrottle", "PageNumberPagination", "UserThrottle"]  # re-exported policies
 
@@ -243,8 +245,9 @@ def paginated_response(
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON bodies, refused with 413 once larger than the view's `max_body_bytes`
-    (default settings.API_BODY_MAX_BYTES), checked by the shared upload helper."""
+    """JSON bodies, refused with 413 once larger than the limit in the view's
+    `body_limit_setting` (default settings.API_BODY_MAX_BYTES), counted by the shared
+    upload helper while reading (core.request_limits refuses a declared oversize earlier)."""
 
     def parse(
         self,
@@ -253,7 +256,8 @@ class LimitedJSONParser(JSONParser):
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         view = (parser_context or {}).get("view")
-        limit = int(getattr(view, "max_body_bytes", None) or settings.API_BODY_MAX_BYTES)
+        setting = getattr(view, "body_limit_setting", None) or "API_BODY_MAX_BYTES"
+        limit = int(getattr(settings, setting))
         try:
             raw = read_upload_limited(stream, limit)
         except DjangoValidationError as exc:
@@ -261,31 +265,23 @@ class LimitedJSONParser(JSONParser):
         try:
             text = raw.decode("utf-8-sig")
             # Amounts stay exact: JSON numbers with a fraction become Decimal, never float.
-            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+            data = json_loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        except JSONTextError as exc:
+            raise exceptions.ValidationError({dotted_path(exc.path): [exc.message]}) from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
-        reject_nul_characters(data)
+        reject_bad_text(data)
         return data
 
 
-NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
-
-
-def reject_nul_characters(data: Any, path: str | None = None) -> None:
-    """Raise a 400 naming the first text value (or key) with a NUL character: no field
-    of ours allows one, and PostgreSQL refuses them in queries (a 500 otherwise)."""
-    if isinstance(data, str):
-        if "\x00" in data:
-            raise exceptions.ValidationError({path or "body": [NUL_MESSAGE]})
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            where = _join(path, str(key))
-            if "\x00" in str(key):
-                raise exceptions.ValidationError({path or "body": [f"a key {NUL_MESSAGE}"]})
-            reject_nul_characters(value, where)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            reject_nul_characters(item, _join(path, str(index)))
+def reject_bad_text(data: Any) -> None:
+    """Raise a 400 naming the first text value (or key) with a character no field of ours
+    allows (NUL, control characters, lone surrogates) or nesting past the limit: checked
+    before any query, which would fail on them (a 500 otherwise)."""
+    problem = text_problem(data, dotted=True)
+    if problem is not None:
+        path, message = problem
+        raise exceptions.ValidationError({"body" if path == "document" else path: [message]})
 
 
 def _reject_constant(name: str) -> None:
@@ -305,17 +301,21 @@ class QueryFormatIsAFilter(DefaultContentNegotiation):
 
 class ApiView(APIView):
     """Base for every API view: the size-limited JSON parser, the shared pagination, and
-    query parameters free of NUL characters."""
+    query parameters free of characters no field allows (NUL, control characters, lone
+    surrogates)."""
 
     parser_classes = [LimitedJSONParser]
     pagination_class: type[PageNumberPagination] | None = None
-    max_body_bytes: int | None = None
+    body_limit_setting: str | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         for name, values in request.query_params.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
-                raise exceptions.ValidationError({name.replace("\x00", ""): [NUL_MESSAGE]})
+            for text in (name, *values):
+                problem = character_problem(text)
+                if problem:
+                    where = _BAD_CHARACTERS.sub("", name) or "query"
+                    raise exceptions.ValidationError({where: [problem]})
 
 
 # --- Schema -----------------------------------------------------------------------------

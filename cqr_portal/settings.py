@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads form bodies: refuses an oversized body unread (413).
+    "core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,7 +179,8 @@ EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 30)
 CQR_SITE_URL = env_str("CQR_SITE_URL", "http://localhost:8000")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "CQR Planner <noreply@localhost>")
 
-# Upload limits: catalogs can be large, prescriptions small.
+# Request-size limits, one per surface (core/request_limits.py): a body over its limit is
+# answered 413 before it is read. Catalogs can be large, prescriptions small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 CATALOG_UPLOAD_MAX_BYTES = env_int("CQR_CATALOG_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
@@ -185,6 +188,9 @@ CQR_CERTIFICATE_MAX_BYTES = env_int("CQR_CERTIFICATE_MAX_BYTES", 10 * 1024 * 102
 PRESCRIPTION_UPLOAD_MAX_BYTES = env_int("CQR_PRESCRIPTION_UPLOAD_MAX_BYTES", 256 * 1024)
 # Any other JSON body sent to the API (a course, a plan choice...).
 API_BODY_MAX_BYTES = env_int("CQR_API_BODY_MAX_BYTES", 1024 * 1024)
+# Any other page's form; the admin's CSV import of courses.
+CQR_WEB_FORM_MAX_BYTES = env_int("CQR_WEB_FORM_MAX_BYTES", 2 * 1024 * 1024)
+CQR_ADMIN_IMPORT_MAX_BYTES = env_int("CQR_ADMIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Celery: without a broker, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -24,7 +24,7 @@ from catalog.models import Course as CatalogCourse
 from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, Subcategory
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.exceptions import InputError
-from core.jsontext import NUL_MESSAGE, first_nul_path
+from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
 
 if TYPE_CHECKING:
@@ -299,9 +299,9 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
     errors = _Errors()
     if not isinstance(document, dict):
         raise PrescriptionInputError(["document: must be a JSON object"])
-    nul_at = first_nul_path(document)
-    if nul_at:
-        raise PrescriptionInputError([f"{nul_at}: {NUL_MESSAGE}"])
+    problem = text_problem(document)
+    if problem:
+        raise PrescriptionInputError([": ".join(problem)])
     if document.get("format") != PRESCRIPTION_FORMAT:
         errors.add(
             "format",

@@ -28,6 +28,7 @@ from catalog.models import (
     Provider,
     Subcategory,
 )
+from core.jsontext import JSONTextError, json_loads, validate_single_line
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 from prescriptions.history import check_deadline, completed_field
@@ -157,6 +158,7 @@ class PrescriptionForm(forms.Form):
         label="Name for this prescription",
         max_length=200,
         required=False,
+        validators=[validate_single_line],
         help_text="Only for you, e.g. “CT CQR due 2027”.",
     )
     issued_on = forms.DateField(
@@ -583,7 +585,12 @@ class PrescriptionImportForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code-input"}),
     )
-    title = forms.CharField(label="Name for this prescription", max_length=200, required=False)
+    title = forms.CharField(
+        label="Name for this prescription",
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
     share_anonymously = PrescriptionForm.base_fields["share_anonymously"]
     is_completed = completed_field()
 
@@ -606,7 +613,9 @@ class PrescriptionImportForm(forms.Form):
                 return cleaned
         field = "file" if upload is not None else "text"
         try:
-            cleaned["document"] = json.loads(text)
+            cleaned["document"] = json_loads(text)
+        except JSONTextError as exc:
+            self.add_error(field, f"This JSON is refused: {exc}.")
         except json.JSONDecodeError as exc:
             self.add_error(
                 field,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Subcategory, SubcategoryAlias
+from core.jsontext import single_line_problem
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_create
 from prescriptions.certificates import certificate_attach
@@ -64,6 +65,9 @@ def _apply_spec(
     floating_as_of: bool,
     completed: bool,
 ) -> None:
+    problem = single_line_problem(title)
+    if problem:
+        raise ValidationError({"title": f"The name {problem}."})
     error = prescription_deadline_error(deadline=spec.deadline, completed=completed)
     if error:
         raise ValidationError({"deadline": error})

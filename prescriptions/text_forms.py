@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from catalog.selectors import discipline_list_current
+from core.jsontext import validate_single_line
 from core.uploads import format_size
 from prescriptions.forms import DateInput
 from prescriptions.history import check_deadline, completed_field
@@ -135,7 +136,12 @@ ConfirmLineFormSet = forms.formset_factory(ConfirmLineForm, extra=0)
 
 class ConfirmForm(forms.Form):
     discipline = forms.CharField(widget=forms.HiddenInput)
-    title = forms.CharField(label="Name for this prescription", max_length=200, required=False)
+    title = forms.CharField(
+        label="Name for this prescription",
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
     issued_on = forms.DateField(
         label="Issued on",
         widget=DateInput(),

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import display_name
 from core.pdf import render_pdf
+from core.request_limits import body_limit
 from matching.models import MatchingRun
 from matching.selectors import run_latest_for_prescription
 from prescriptions import services
@@ -231,6 +232,7 @@ def course_search(request: HttpRequest) -> HttpResponse:
     return render(request, "prescriptions/_course_options.html", {"courses": courses})
 
 
+@body_limit("PRESCRIPTION_UPLOAD_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def prescription_import(request: HttpRequest) -> HttpResponse:
@@ -464,6 +466,7 @@ def _plan_page(
     return render(request, "prescriptions/plan.html", context, status=status)
 
 
+@body_limit("CQR_CERTIFICATE_MAX_BYTES")
 @login_required
 @require_POST
 def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
@@ -490,6 +493,7 @@ def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     return _plan_page(request, prescription, bad_form=(item.pk, form), status=400)
 
 
+@body_limit("CQR_CERTIFICATE_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_certificate(request: HttpRequest, pk: int, item_id: int) -> HttpResponseBase:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.request_limits import body_limit
 from prescriptions import services
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
 from prescriptions.history import attach_service_errors, saved_message
@@ -37,6 +38,7 @@ from prescriptions.unmatched import unmatched_from_document
 PREFIX = "lines"
 
 
+@body_limit("PRESCRIPTION_UPLOAD_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def prescription_read(request: HttpRequest) -> HttpResponse:

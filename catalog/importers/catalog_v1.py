@@ -49,7 +49,7 @@ from catalog.models import (
 from catalog.rules import course_rule_errors, normal_tags, tags_errors
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.exceptions import InputError
-from core.jsontext import NUL_MESSAGE, first_nul_path
+from core.jsontext import JSONTextError, json_loads, text_problem
 from core.money import CENT
 
 FORMAT_TAG = "cqr-catalog/1"
@@ -133,7 +133,9 @@ def parse_catalog_json(raw: bytes | str) -> dict[str, Any]:
         raise ValueError(f"{name} is not a valid JSON number")
 
     try:
-        document = json.loads(raw, parse_float=Decimal, parse_constant=reject_constant)
+        document = json_loads(raw, parse_float=Decimal, parse_constant=reject_constant)
+    except JSONTextError as exc:
+        raise CatalogImportError([str(exc)]) from exc
     except json.JSONDecodeError as exc:
         message = f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise CatalogImportError([message]) from exc
@@ -158,9 +160,9 @@ def import_document(*, document: dict[str, Any]) -> tuple[ImportSummary, set[int
 def _read_top(document: object) -> dict[str, list[Any]]:
     if not isinstance(document, dict):
         raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
-    nul_at = first_nul_path(document)
-    if nul_at:
-        raise CatalogImportError([f"{nul_at}: {NUL_MESSAGE}"])
+    problem = text_problem(document)
+    if problem:
+        raise CatalogImportError([": ".join(problem)])
     tag = document.get("format")
     if tag != FORMAT_TAG:
         raise CatalogImportError([f'format: must be "{FORMAT_TAG}", not {show(tag)}'])

@@ -60,3 +60,12 @@ def test_it_exits_non_zero_with_the_message_and_no_traceback(database, tmp_path)
     assert 'courses[0] (code "ahec-ct-dose"): ce_credits: must be greater than 0' in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_a_hostile_file_is_refused_with_a_message_not_a_traceback(database, tmp_path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    done = manage("import_catalog", str(path), env=database)
+    assert done.returncode == 1
+    assert "nested more than 32 levels deep" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -92,6 +92,11 @@ def test_numbers_may_be_json_numbers_or_decimal_strings(imported, tmp_path) -> N
         (prescription(completed=["x-99"]), 'completed[0]: unknown course code "x-99"'),
         (prescription(owned=["nope"]), 'owned[0]: unknown course code "nope"'),
         (prescription(deadline="2020-01-01"), "deadline: must be on or after issued_on"),
+        # Hostile input: a clean message naming where, never a traceback.
+        ("[" * 100_000, "[0][0][0]"),
+        ('{"extra": ' + "[" * 40 + "]" * 40 + "}", "extra[0][0]"),
+        (prescription(completed=["x\ud800"]), "completed[0]: contains a lone surrogate"),
+        (prescription(completed=["x\u0008"]), "completed[0]: contains a control character"),
     ],
 )
 def test_invalid_input_fails_with_a_message_naming_the_field(

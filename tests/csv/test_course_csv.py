@@ -305,3 +305,29 @@ def test_it_parses_the_distribution_column() -> None:
     for bad in ("CT=1", "CT:Foo", "CT:Foo=", ":Foo=1"):
         with pytest.raises(ValueError, match="item 1"):
             parse_distribution(bad)
+
+
+class TestHostileFiles:
+    """Over the size limit: 413 before the file is read. Control characters in a cell:
+    refused naming the row and column."""
+
+    def test_an_oversized_csv_is_a_413_with_the_limit(
+        self, client_alice: Client, catalog: Any, settings: Any
+    ) -> None:
+        settings.CQR_ADMIN_IMPORT_MAX_BYTES = 10_000
+        upload = SimpleUploadedFile("courses.csv", b"x" * 200_000, content_type="text/csv")
+        response = client_alice.post(
+            IMPORT_URL, {"import_file": upload, "format": "0", "resource": "0"}
+        )
+        assert response.status_code == 413
+        assert "the limit is 9.8 KB" in response.content.decode()
+
+    def test_a_control_character_in_a_cell_is_refused_naming_row_and_column(
+        self, client_alice: Client, catalog: Any
+    ) -> None:
+        rows = rows_of(export_csv(client_alice))
+        rows[0]["title"] = "Dose\u001b[31m in practice"
+        errors = invalid_rows(preview(client_alice, csv_text(rows)))
+        assert list(errors) == [1]
+        assert "control character (\\u001b)" in errors[1]["title"][0]
+        assert Course.objects.get(code="ahec-dose").title == "Dose, in practice"

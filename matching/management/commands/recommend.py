@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from core.jsontext import JSONTextError, json_loads
 from core.money import format_amount
 from matching.services.documents import recommendation_error_document
 from matching.services.problem import Recommendation, recommend
@@ -123,7 +124,9 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{file}: cannot read it ({exc})") from None
         try:
-            return json.loads(text)
+            return json_loads(text)
+        except JSONTextError as exc:
+            raise CommandError(f"{file}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise CommandError(
                 f"{file}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
