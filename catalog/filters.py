@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import Course, CourseFormat, CreditDistribution, Discipline
-from catalog.selectors import COURSE_SORTS, subcategory_indexes
+from catalog.selectors import COURSE_SORTS, course_in_discipline, subcategory_indexes
 
 SORTS = (("title", "title"), ("price", "price, cheapest first"), ("-price", "price, dearest first"))
 
@@ -59,13 +59,7 @@ class CourseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_discipline(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
-        return queryset.filter(
-            Exists(
-                CreditDistribution.objects.filter(
-                    course=OuterRef("pk"), subcategory__outline__discipline__code=value
-                )
-            )
-        )
+        return queryset.filter(course_in_discipline(value))
 
     def filter_subcategory(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
         discipline = self.data.get("discipline") or None

@@ -225,6 +225,20 @@ class Course(TimeStampedModel):
         indexes = [
             # Candidate queries filter active courses by code (prescription completed/owned lists).
             models.Index(fields=["code"], name="course_code_idx"),
+            # The public catalog's sorts (catalog.selectors.COURSE_SORTS) over active courses:
+            # a page is read in index order, not sorted out of 100k rows. Ascending is
+            # NULLS LAST by default on PostgreSQL; "dearest first" (price DESC NULLS LAST)
+            # has a PostgreSQL-only index in migration 0004 (SQLite cannot index NULLS LAST).
+            models.Index(
+                fields=["title", "code"],
+                name="course_active_title_idx",
+                condition=Q(is_active=True),
+            ),
+            models.Index(
+                fields=["price", "title", "code"],
+                name="course_active_price_idx",
+                condition=Q(is_active=True),
+            ),
         ]
 
     def __str__(self) -> str:

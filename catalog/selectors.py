@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 
 from catalog.models import (
+    CatalogRevision,
     Course,
     CreditDistribution,
     Discipline,
@@ -127,29 +131,26 @@ COURSE_SORTS: dict[str, list[OrderBy | str]] = {
 }
 
 
-def course_list_public(
+def course_in_discipline(code: str) -> Exists:
+    """Courses with a credit distribution row in the discipline `code` (any outline
+    version). The discipline's subcategory ids are a subquery of a few rows, so each probe
+    of the distribution index needs no join up to the discipline."""
+    in_discipline = Subcategory.objects.filter(outline__discipline__code=code).values("id")
+    return Exists(
+        CreditDistribution.objects.filter(course=OuterRef("pk"), subcategory_id__in=in_discipline)
+    )
+
+
+def _active_courses_filtered(
     *,
     discipline: str | None = None,
     subcategory_id: int | None = None,
     format: str | None = None,
     provider: str | None = None,
-    sort: str = "title",
 ) -> QuerySet[Course]:
-    """Active courses for the public catalog, filtered and sorted, with what each row shows.
-
-    `discipline` is a discipline code and `provider` a provider code. The distribution rows
-    (with subcategory, major and discipline) and the active packages are prefetched, so a
-    page of courses costs a fixed number of queries.
-    """
     courses = Course.objects.filter(is_active=True)
     if discipline:
-        courses = courses.filter(
-            Exists(
-                CreditDistribution.objects.filter(
-                    course=OuterRef("pk"), subcategory__outline__discipline__code=discipline
-                )
-            )
-        )
+        courses = courses.filter(course_in_discipline(discipline))
     if subcategory_id is not None:
         courses = courses.filter(
             Exists(
@@ -162,6 +163,27 @@ def course_list_public(
         courses = courses.filter(format=format)
     if provider:
         courses = courses.filter(provider__code=provider)
+    return courses
+
+
+def course_list_public(
+    *,
+    discipline: str | None = None,
+    subcategory_id: int | None = None,
+    format: str | None = None,
+    provider: str | None = None,
+    sort: str = "title",
+) -> QuerySet[Course]:
+    """Active courses for the public catalog, filtered and sorted, with what each row shows.
+
+    `discipline` is a discipline code and `provider` a provider code. The distribution rows
+    (with subcategory, major and discipline) and the active packages are prefetched, so a
+    page of courses costs a fixed number of queries; each sort has a partial index over
+    active courses (catalog.models.Course), so a page is read in index order.
+    """
+    courses = _active_courses_filtered(
+        discipline=discipline, subcategory_id=subcategory_id, format=format, provider=provider
+    )
     distribution = _distribution_in_outline_order()
     packages = Package.objects.filter(is_active=True).order_by("price", "title")
     return (
@@ -172,6 +194,42 @@ def course_list_public(
         )
         .order_by(*COURSE_SORTS.get(sort, COURSE_SORTS["title"]))
     )
+
+
+def catalog_revision_latest() -> int:
+    """The id of the newest CatalogRevision (0 before any): the catalog's version."""
+    return CatalogRevision.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _cached_on_revision(name: str, compute: Any) -> Any:
+    """`compute()` cached per catalog revision: every catalog write records one (import,
+    API, admin), so a cached value never outlives the catalog it counted; the timeout
+    (CQR_CATALOG_COUNT_CACHE_SECONDS) bounds it anyway."""
+    key = f"catalog:{catalog_revision_latest()}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, getattr(settings, "CQR_CATALOG_COUNT_CACHE_SECONDS", 300))
+    return found
+
+
+def course_count_public(
+    *,
+    discipline: str | None = None,
+    subcategory_id: int | None = None,
+    format: str | None = None,
+    provider: str | None = None,
+) -> int:
+    """How many active courses match the catalog page's filters (cached, see above)."""
+    filters: dict[str, Any] = {
+        "discipline": discipline,
+        "subcategory_id": subcategory_id,
+        "format": format,
+        "provider": provider,
+    }
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    name = f"count:{digest}"
+    return int(_cached_on_revision(name, lambda: _active_courses_filtered(**filters).count()))
 
 
 def subcategory_choices_current() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -227,12 +285,17 @@ def outline_versions_older() -> QuerySet[OutlineVersion]:
 
 
 def catalog_stats_public() -> dict[str, int]:
-    """Counts for the home page: active courses and the providers offering them."""
-    active = Course.objects.filter(is_active=True)
-    return {
-        "courses": active.count(),
-        "providers": active.values("provider").distinct().count(),
-    }
+    """Counts for the home page: active courses and the providers offering them (cached
+    per catalog revision)."""
+
+    def compute() -> dict[str, int]:
+        active = Course.objects.filter(is_active=True)
+        return {
+            "courses": active.count(),
+            "providers": provider_list_public().count(),
+        }
+
+    return dict(_cached_on_revision("stats", compute))
 
 
 # --- Provider staff: their own providers' courses and packages (API) ---------------------

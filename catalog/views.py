@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from catalog import selectors
 from catalog.forms import CourseFilterForm
 
 COURSES_PER_PAGE = 25
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the catalog's count is cached per catalog revision)
+    instead of running COUNT(*) over the filtered courses on every page."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 @require_GET
@@ -24,10 +40,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     """Browse active courses; a plain GET form, with htmx swapping only the results."""
     form = CourseFilterForm(request.GET)
-    courses = selectors.course_list_public(**form.filters())
-    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    courses = selectors.course_list_public(**filters)
+    del filters["sort"]
+    paginator = CountedPaginator(
+        courses, COURSES_PER_PAGE, count=selectors.course_count_public(**filters)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-    context = {"form": form, "page_obj": page, "courses": page.object_list, "partial": partial}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "courses": page.object_list,
+        "page_links": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "partial": partial,
+    }
     template = "catalog/_course_results.html" if partial else "catalog/course_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from catalog.models import OutlineVersion
@@ -59,6 +60,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached counts (catalog pages), throttles and fragments never leak between tests."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.models import CatalogRevision
+from catalog.selectors import catalog_revision_latest
 from core.money import format_amount
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.services.problem import ProgressCallback, Recommendation, recommend
@@ -46,10 +46,6 @@ def run_lease() -> timedelta:
 def queue_patience() -> timedelta:
     """How long a queued run may wait for a worker before the sweep re-sends it."""
     return timedelta(seconds=float(getattr(settings, "CQR_RUN_QUEUE_PATIENCE", 120)))
-
-
-def catalog_revision_latest() -> int:
-    return CatalogRevision.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def run_create(*, prescription: Prescription) -> MatchingRun:
