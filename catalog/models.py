@@ -259,6 +259,16 @@ class Course(TimeStampedModel):
         return self.provider.code if self.provider is not None else PRIVATE_PROVIDER_CODE
 
 
+def course_visible_q(owner_id: int | None, path: str = "") -> Q:
+    """The courses a technologist may plan with: the catalog's, plus their own private
+    ones (`owner_id` None: the catalog only). `path` prefixes the lookups, e.g. "course__"
+    for distribution rows."""
+    visible = Q(**{f"{path}owner__isnull": True})
+    if owner_id is not None:
+        visible |= Q(**{f"{path}owner_id": owner_id})
+    return visible
+
+
 # The provider code the engine and documents give every private course (it never names a
 # catalog provider: provider codes are slugs without spaces or parentheses).
 PRIVATE_PROVIDER_CODE = "(added by you)"

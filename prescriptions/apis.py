@@ -156,7 +156,7 @@ class PrescriptionCreateApi(ApiView):
             raise PrescriptionInputError(["document: must be a JSON object"])
         title, share = _title_and_sharing(document)
         completed = _completed(document)
-        spec = prescription_spec_from_document(document)
+        spec = prescription_spec_from_document(document, owner_id=request.user.pk)
         unmatched = unmatched_from_document(document)
         with transaction.atomic():
             prescription = prescription_create(

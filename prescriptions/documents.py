@@ -17,11 +17,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Course as CatalogCourse
-from catalog.models import CourseFormat, Discipline, OutlineVersion, Provider, Subcategory
+from catalog.models import (
+    CourseFormat,
+    Discipline,
+    OutlineVersion,
+    Provider,
+    Subcategory,
+    course_visible_q,
+)
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.exceptions import InputError
 from core.jsontext import text_problem
@@ -237,9 +243,10 @@ def _list_field(errors: _Errors, document: Mapping[str, Any], field: str) -> lis
 
 
 def _resolve_course_codes(
-    errors: _Errors, field: str, values: list[Any]
+    errors: _Errors, field: str, values: list[Any], owner_id: int | None = None
 ) -> tuple[CatalogCourse, ...]:
-    """Active courses by code; "provider/code" disambiguates a code several providers use."""
+    """Active courses by code; "provider/code" disambiguates a code several providers use.
+    With `owner_id`, that technologist's own courses resolve too (nobody else's)."""
     wanted: dict[int, tuple[str, str]] = {}
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
@@ -251,9 +258,9 @@ def _resolve_course_codes(
     # A plain code may itself contain "/": look up both readings.
     codes = {code for _, code in wanted.values()} | {values[i].strip() for i in wanted}
     by_code: dict[str, list[CatalogCourse]] = defaultdict(list)
-    for course in CatalogCourse.objects.filter(code__in=codes, is_active=True).select_related(
-        "provider"
-    ):
+    for course in CatalogCourse.all_courses.filter(
+        course_visible_q(owner_id), code__in=codes, is_active=True
+    ).select_related("provider"):
         by_code[course.code].append(course)
     found: list[CatalogCourse] = []
     seen: set[int] = set()
@@ -294,8 +301,12 @@ def course_document_codes(courses: Iterable[CatalogCourse]) -> list[str]:
 # ---------------------------------------------------------------------------------------
 
 
-def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
-    """Parse and resolve a `cqr-prescription/1` document (contract §2 and §6)."""
+def prescription_spec_from_document(
+    document: Any, *, owner_id: int | None = None
+) -> PrescriptionSpec:
+    """Parse and resolve a `cqr-prescription/1` document (contract §2 and §6). With
+    `owner_id` (the technologist saving it), `completed` and `owned` may name their own
+    courses; without it (the recommend command), catalog courses only."""
     errors = _Errors()
     if not isinstance(document, dict):
         raise PrescriptionInputError(["document: must be a JSON object"])
@@ -337,9 +348,9 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
     check_labels(errors.add, extras, [sub.name for sub, _ in required])
 
     completed = _resolve_course_codes(
-        errors, "completed", _list_field(errors, document, "completed")
+        errors, "completed", _list_field(errors, document, "completed"), owner_id
     )
-    owned = _resolve_course_codes(errors, "owned", _list_field(errors, document, "owned"))
+    owned = _resolve_course_codes(errors, "owned", _list_field(errors, document, "owned"), owner_id)
     hours = None
     if document.get("hours_per_week") is not None:
         hours = _positive_amount(errors, "hours_per_week", document["hours_per_week"])
@@ -349,6 +360,7 @@ def prescription_spec_from_document(document: Any) -> PrescriptionSpec:
     assert outline is not None and issued_on and deadline and as_of
     return PrescriptionSpec(
         outline=outline,
+        owner_id=owner_id,
         kind=kind,
         issued_on=issued_on,
         deadline=deadline,
@@ -517,7 +529,7 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
     formats = _parse_formats(errors, list(prescription.formats)) if prescription.formats else None
     errors.raise_if_any()
     # Catalog courses and the owner's own ones (never another technologist's).
-    visible = Q(owner__isnull=True) | Q(owner_id=prescription.owner_id)
+    visible = course_visible_q(prescription.owner_id)
     return PrescriptionSpec(
         outline=outline,
         owner_id=prescription.owner_id,

@@ -27,6 +27,7 @@ from catalog.models import (
     OutlineVersion,
     Provider,
     Subcategory,
+    course_visible_q,
 )
 from core.jsontext import JSONTextError, json_loads, validate_single_line
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
@@ -107,19 +108,22 @@ def current_outline(code: str | None) -> OutlineVersion | None:
     )
 
 
-def discipline_courses(outline: OutlineVersion) -> QuerySet[Course]:
-    """Active courses with credit in the outline's discipline (any outline version)."""
+def discipline_courses(outline: OutlineVersion, *, owner_id: int | None = None) -> QuerySet[Course]:
+    """Active courses with credit in the outline's discipline (any outline version): the
+    catalog's, and with `owner_id` that technologist's own."""
     rows = CreditDistribution.objects.filter(
         course=OuterRef("pk"), subcategory__outline__discipline_id=outline.discipline_id
     )
     return (
-        Course.objects.filter(Exists(rows), is_active=True)
+        Course.all_courses.filter(course_visible_q(owner_id), Exists(rows), is_active=True)
         .select_related("provider")
         .order_by("title", "provider__name", "code")
     )
 
 
 def course_label(course: Course) -> str:
+    if course.is_private:
+        return f"{course.title} — {course.provider_label} (added by you)"
     return f"{course.title} — {course.provider_label} ({course.code})"
 
 
@@ -272,6 +276,7 @@ class PrescriptionForm(forms.Form):
         *args: Any,
         outline: OutlineVersion | None = None,
         obligation: str | None = None,
+        owner_id: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -291,7 +296,7 @@ class PrescriptionForm(forms.Form):
         if outline is None:
             return
         self.fields["discipline"].initial = outline.discipline.code
-        courses = discipline_courses(outline)
+        courses = discipline_courses(outline, owner_id=owner_id)
         self.large_catalog = courses.count() > PICKER_FULL_LIST_MAX
         for name in ("completed", "owned"):
             picker = cast(CourseChoiceField, self.fields[name])

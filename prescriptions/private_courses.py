@@ -10,7 +10,7 @@ Only the owner reaches it (`prescriptions.selectors.private`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from django.db import transaction
 from catalog.models import Course as CatalogCourse
 from catalog.models import CourseFormat, CreditDistribution, Subcategory
 from catalog.rules import course_rule_errors, default_hours
+from core.money import CENT
 from matching.services.staleness import run_mark_stale_for_owner
 from prescriptions.models import PlanItem
 
@@ -43,8 +44,20 @@ class PrivateCourseInput:
     approval_expires: date | None = None
 
 
+def _to_cents(data: PrivateCourseInput) -> PrivateCourseInput:
+    """Amounts as stored (two places), so messages show what would be saved."""
+    return replace(
+        data,
+        price=data.price.quantize(CENT),
+        ce_credits=data.ce_credits.quantize(CENT),
+        hours=None if data.hours is None else data.hours.quantize(CENT),
+        distribution=tuple((sub, credits.quantize(CENT)) for sub, credits in data.distribution),
+    )
+
+
 def private_course_errors(data: PrivateCourseInput) -> dict[str, str]:
     """{field: message} for every broken rule (the catalog's rules plus the private ones)."""
+    data = _to_cents(data)
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "Enter the course title."
@@ -86,6 +99,7 @@ def private_course_errors(data: PrivateCourseInput) -> dict[str, str]:
 
 
 def _values(data: PrivateCourseInput) -> dict[str, Any]:
+    data = _to_cents(data)
     return {
         "title": data.title.strip(),
         "provider_name": data.provider_name.strip(),
@@ -102,7 +116,8 @@ def _values(data: PrivateCourseInput) -> dict[str, Any]:
 def _write_distribution(course: CatalogCourse, rows: Sequence[tuple[Subcategory, Decimal]]) -> None:
     CreditDistribution.objects.filter(course=course).delete()
     CreditDistribution.objects.bulk_create(
-        CreditDistribution(course=course, subcategory=sub, credits=credits) for sub, credits in rows
+        CreditDistribution(course=course, subcategory=sub, credits=credits.quantize(CENT))
+        for sub, credits in rows
     )
 
 

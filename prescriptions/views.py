@@ -135,12 +135,14 @@ def _form_page(
     # was typed, and what is being planned.
     initial.update(initial_from_query(request.GET))
     obligation = request.GET.get("obligation") if data is None else None
-    form = PrescriptionForm(data, outline=outline, obligation=obligation, initial=initial)
+    form = PrescriptionForm(
+        data, outline=outline, obligation=obligation, initial=initial, owner_id=_user(request).pk
+    )
     spec_errors: list[str] = []
     if data is not None and form.is_valid():
         document = form.document()
         try:
-            spec = prescription_spec_from_document(document)
+            spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
             unmatched = unmatched_from_document(document)
         except PrescriptionInputError as exc:
             spec_errors = exc.errors
@@ -211,6 +213,7 @@ def discipline_fields(request: HttpRequest) -> HttpResponse:
         outline=outline,
         obligation=request.GET.get("obligation"),
         initial=initial_from_query(request.GET),
+        owner_id=_user(request).pk,
     )
     response = render(
         request, "prescriptions/_discipline_partial.html", {"form": form, "outline": outline}
@@ -225,7 +228,11 @@ def course_search(request: HttpRequest) -> HttpResponse:
     """`<option>`s for a course picker's datalist: courses of the discipline matching q."""
     outline = current_outline(request.GET.get("discipline"))
     courses = (
-        course_list_matching(discipline_id=outline.discipline_id, query=request.GET.get("q", ""))
+        course_list_matching(
+            discipline_id=outline.discipline_id,
+            query=request.GET.get("q", ""),
+            owner_id=_user(request).pk,
+        )
         if outline
         else []
     )
@@ -244,7 +251,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data.get("document")
         try:
-            spec = prescription_spec_from_document(document)
+            spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
             unmatched = unmatched_from_document(document if isinstance(document, dict) else {})
         except PrescriptionInputError as exc:
             document_errors = exc.errors

@@ -137,7 +137,7 @@ def prescription_read_confirm(request: HttpRequest) -> HttpResponse:
         return _render_confirm(request, form, formset, outline, status=400)
     document, origin = _document(form.cleaned_data, formset.cleaned_data, outline)
     try:
-        spec = prescription_spec_from_document(document)
+        spec = prescription_spec_from_document(document, owner_id=request.user.pk)
         unmatched = unmatched_from_document(document)
     except PrescriptionInputError as exc:
         errors = [_spec_error(message, origin, formset) for message in exc.errors]

@@ -18,7 +18,13 @@ from django.db import connections
 from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Round
 
-from catalog.models import PRIVATE_PROVIDER_CODE, Course, CreditDistribution, PackageItem
+from catalog.models import (
+    PRIVATE_PROVIDER_CODE,
+    Course,
+    CreditDistribution,
+    PackageItem,
+    course_visible_q,
+)
 from catalog.selectors import courses_tagged_q
 from core.money import to_hundredths
 from matching.services.documents import recommendation_document
@@ -157,12 +163,8 @@ def solver_problem_from_spec(
     else:
         credit_sub_ids = names.ids_for(required)
     # The catalog and the technologist's own courses; never another technologist's.
-    visible = Q(owner__isnull=True)
-    if spec.owner_id is not None:
-        visible |= Q(owner_id=spec.owner_id)
-    visible_rows = Q(course__owner__isnull=True)
-    if spec.owner_id is not None:
-        visible_rows |= Q(course__owner_id=spec.owner_id)
+    visible = course_visible_q(spec.owner_id)
+    visible_rows = course_visible_q(spec.owner_id, "course__")
     eligible_rows = CreditDistribution.objects.filter(
         visible_rows,
         subcategory_id__in=credit_sub_ids,

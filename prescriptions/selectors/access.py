@@ -16,7 +16,7 @@ from django.db.models import (
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from catalog.models import Course, CreditDistribution
+from catalog.models import Course, CreditDistribution, course_visible_q
 from matching.models import Bundle, MatchingRun
 from prescriptions.models import Certificate, PlanItem, Prescription
 
@@ -76,8 +76,11 @@ def prescription_list_for_user(*, user: Any) -> QuerySet[Prescription]:
     )
 
 
-def course_list_matching(*, discipline_id: int, query: str, limit: int = 20) -> list[Course]:
-    """Active courses with credit in the discipline whose title, code or provider matches."""
+def course_list_matching(
+    *, discipline_id: int, query: str, owner_id: int | None = None, limit: int = 20
+) -> list[Course]:
+    """Active courses with credit in the discipline whose title, code or provider matches:
+    the catalog's, and with `owner_id` that technologist's own."""
     query = query.strip()
     if not query:
         return []
@@ -89,9 +92,10 @@ def course_list_matching(*, discipline_id: int, query: str, limit: int = 20) -> 
         | Q(code__icontains=query)
         | Q(provider__name__icontains=query)
         | Q(provider__code__iexact=query)
+        | Q(provider_name__icontains=query)
     )
     return list(
-        Course.objects.filter(Exists(rows), text, is_active=True)
+        Course.all_courses.filter(course_visible_q(owner_id), Exists(rows), text, is_active=True)
         .select_related("provider")
         .order_by("title", "provider__name")[:limit]
     )

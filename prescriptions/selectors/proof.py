@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from catalog.models import Course
+from catalog.models import Course, course_visible_q
 from matching.models import Bundle, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
@@ -139,8 +139,9 @@ def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | No
     return ""
 
 
-def catalog_size() -> int:
-    return Course.objects.filter(is_active=True).count()
+def catalog_size(owner_id: int | None = None) -> int:
+    """Active courses a run could search: the catalog's, and the owner's own ones."""
+    return Course.all_courses.filter(course_visible_q(owner_id), is_active=True).count()
 
 
 def run_catalog_date(run: MatchingRun) -> date | None:
@@ -158,7 +159,7 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
         bundles=bundles,
         catalog_on=run_catalog_date(run),
         searched=searched if isinstance(searched, int) else None,
-        catalog_size=catalog_size(),
+        catalog_size=catalog_size(run.prescription.owner_id),
         single_search=single if isinstance(single, str) else None,
     )
 

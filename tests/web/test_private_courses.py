@@ -406,3 +406,59 @@ def test_the_api_creates_lists_updates_and_deletes_ones_own_courses(bob, catalog
     deleted = api.post(reverse("api:private_course_delete", args=[data["id"]]))
     assert deleted.status_code == 204
     assert not Course.all_courses.filter(pk=data["id"]).exists()
+
+
+# --- Completed, it stays with the prescription ---------------------------------------------
+
+
+def test_a_completed_private_course_survives_editing_and_the_json_round_trip(
+    client, bob, other_user, catalog, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from prescriptions import services
+    from prescriptions.documents import (
+        PrescriptionInputError,
+        prescription_document_from_spec,
+        prescription_spec_from_document,
+    )
+
+    mine = cheap_course(bob, catalog)
+    prescription = computed(bob, django_capture_on_commit_callbacks)
+    bundle = prescription.runs.latest("id").bundles.get(rank=1)
+    plan = services.plan_choose(prescription=prescription, bundle=bundle)
+    item = plan.items.get(course=mine)
+    services.plan_item_mark_done(item=item, done_on=timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_replan(prescription=prescription)
+    assert list(prescription.completed_courses.all()) == [mine]
+
+    # The edit form lists it among the completed courses, selected.
+    client.force_login(bob)
+    html = client.get(reverse("prescriptions:edit", args=[prescription.pk])).content.decode()
+    assert re.search(
+        rf'<option value="{mine.pk}"[^>]*selected[^>]*>Hospital CT in-service — '
+        r"St\. Mary&#x27;s Imaging Education \(added by you\)",
+        html,
+    )
+    # The document names it by its code; it resolves for bob, and for nobody else.
+    document = prescription_document_from_spec(prescription_spec_from_model(prescription))
+    assert document["completed"] == [mine.code]
+    spec = prescription_spec_from_document(document, owner_id=bob.pk)
+    assert list(spec.completed) == [mine]
+    with pytest.raises(PrescriptionInputError, match=rf'completed\[0\].*"{mine.code}"'):
+        prescription_spec_from_document(document, owner_id=other_user.pk)
+    with pytest.raises(PrescriptionInputError, match="unknown course code"):
+        prescription_spec_from_document(document)  # the recommend command: catalog only
+
+    # Through the API the owner may name it; another user gets the precise error.
+    api = APIClient()
+    api.force_authenticate(other_user)
+    refused = api.post(reverse("api:prescription_create"), document, format="json")
+    assert refused.status_code == 400
+    assert f'completed[0]: unknown course code "{mine.code}"' in refused.json()["error"]["message"]
+    api.force_authenticate(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = api.post(reverse("api:prescription_create"), document, format="json")
+    assert saved.status_code == 201, saved.json()
+    assert document["completed"] == saved.json()["document"]["completed"]
