@@ -242,6 +242,14 @@ def plan_item_mark_done(*, item: PlanItem, done_on: date, certificate: Any = Non
     (an uploaded file) when given: a refused certificate leaves the course planned."""
     prescription = item.plan.prescription
     today = timezone.localdate()
+    event = item.course.event_date
+    if event is not None and done_on < event and done_on <= today:
+        raise ValidationError(
+            {
+                "done_on": f"“{item.course.title}” takes place on {_human_date(event)}: "
+                "it can be marked done on or after that day."
+            }
+        )
     if done_on > today:
         raise ValidationError(
             {"done_on": f"The completion date ({_human_date(done_on)}) is in the future."}

@@ -61,6 +61,18 @@ class CourseLine:
         return FORMAT_LABELS.get(self.course.format, self.course.format) if self.course else ""
 
     @property
+    def event_date(self) -> date | None:
+        """The one day a webinar or live event takes place (None for self-paced courses):
+        it is shown as "takes place on", never "complete by"."""
+        return self.course.event_date if self.course else None
+
+    @property
+    def when_text(self) -> str:
+        if self.event_date is not None:
+            return f"Takes place on {human_date(self.event_date)}"
+        return f"Complete by {human_date(self.complete_by)}"
+
+    @property
     def url(self) -> str:
         return self.course.url if self.course else ""
 
@@ -219,7 +231,12 @@ def item_warnings(item: PlanItem, *, today: date) -> list[str]:
     warnings = []
     course = item.course
     days = (item.complete_by - today).days
-    if days < 0:
+    if course.event_date is not None:
+        days = (course.event_date - today).days
+        if 0 <= days <= WARN_DAYS:
+            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            warnings.append(f"Takes place {when} ({human_date(course.event_date)}).")
+    elif days < 0:
         warnings.append(
             f"Its due date ({human_date(item.complete_by)}) has passed. Re-plan the rest."
         )
@@ -233,7 +250,10 @@ def item_warnings(item: PlanItem, *, today: date) -> list[str]:
             f"planned date ({human_date(item.complete_by)}): finish it before then."
         )
     if course.event_date is not None and course.event_date < today:
-        warnings.append(f"The event took place on {human_date(course.event_date)}.")
+        warnings.append(
+            f"The event took place on {human_date(course.event_date)}: mark it done if you "
+            "attended, else re-plan the rest."
+        )
     if not course.is_active:
         warnings.append("The provider no longer offers this course. Re-plan the rest.")
     return warnings

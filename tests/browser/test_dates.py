@@ -1,20 +1,23 @@
 """Dates that mean what they say, in a real chromium: a past deadline refused on its
-field and kept as history once marked completed (screenshots with CQR_SHOTS=dir)."""
+field and kept as history once marked completed; a webinar that takes place on its day
+(screenshots with CQR_SHOTS=dir)."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from prescriptions.models import Prescription
-from tests.browser.conftest import shot
+from catalog.models import Course
+from prescriptions.models import PlanItem, Prescription
+from tests.browser.conftest import SHOTS, shot
 from tests.browser.test_technologist import assert_accessible, log_in
-from tests.web.conftest import build_catalog
+from tests.web.conftest import build_catalog, make_prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,3 +48,28 @@ def test_a_past_deadline_is_refused_then_kept_as_history(
     shot(page, "dates-completed-detail")
     prescription = Prescription.objects.get(owner=bob)
     assert prescription.is_completed and not prescription.runs.exists()
+
+
+def test_a_webinar_takes_place_on_its_day_and_waits_for_it_to_be_marked_done(
+    live_server: Any, page: Any, bob: Any
+) -> None:
+    catalog = build_catalog()
+    day = timezone.localdate() + timedelta(days=40)
+    Course.objects.filter(pk=catalog.image.pk).update(format="webinar", event_date=day)
+    prescription = make_prescription(bob, hours_per_week="1")
+    log_in(page, live_server, bob)
+    page.goto(f"{live_server.url}/prescriptions/{prescription.pk}/")
+    when = f"{day:%b} {day.day}, {day.year}"
+    expect(page.get_by_text(f"Takes place on {when}").first).to_be_visible()
+    assert_accessible(page, "bundles with a webinar")
+    shot(page, "dates-webinar-bundles")
+
+    page.get_by_role("button", name=re.compile(r"Choose this bundle \(1\.")).click()
+    item = page.locator(f"#item-{PlanItem.objects.get(course=catalog.image).pk}")
+    expect(item).to_contain_text(f"Takes place on {when}: you can mark it done from that day.")
+    expect(item.get_by_role("button", name=re.compile("Mark done"))).to_have_count(0)
+    assert_accessible(page, "plan with a webinar")
+    shot(page, "dates-webinar-plan")
+    if SHOTS:
+        pdf = page.request.get(f"{live_server.url}/prescriptions/{prescription.pk}/plan.pdf")
+        (Path(SHOTS) / "dates-webinar-plan.pdf").write_bytes(pdf.body())
