@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from core.money import format_amount
-from matching.solver import Problem, Result
+from matching.solver import HoursAdvice, Least, Problem, Result
 
 RECOMMENDATION_FORMAT = "cqr-recommendation/1"
 
@@ -63,6 +63,26 @@ def recommendation_document(*, result: Result, problem: Problem) -> dict[str, An
             {"course": code, "reason": reason}
             for code, reason in exclusions[:MAX_LISTED_EXCLUSIONS]
         ]
+    return document
+
+
+def least_hours_document(advice: HoursAdvice, problem: Problem) -> dict[str, Any]:
+    """`least_hours_per_week` of an infeasible answer with `hours_per_week` (an extension,
+    docs/exchange-format.md §7.2): the least weekly hours that make a plan possible, the
+    same with every format allowed, and starting later."""
+
+    def least(item: Least) -> dict[str, Any]:
+        hours = item.hours_per_week
+        return {
+            "hours_per_week": format_amount(hours) if hours is not None else None,
+            "proven": item.proven,
+        }
+
+    document = least(advice.least)
+    if advice.all_formats is not None:
+        added = advice.all_formats.formats - (problem.formats or frozenset())
+        document["all_formats"] = {**least(advice.all_formats), "formats": sorted(added)}
+    document["later_start"] = {"as_of": advice.later_start.isoformat(), **least(advice.later)}
     return document
 
 

@@ -27,15 +27,18 @@ from catalog.models import (
 )
 from catalog.selectors import courses_tagged_q
 from core.money import to_hundredths
-from matching.services.documents import recommendation_document
+from matching.services.documents import least_hours_document, recommendation_document
 from matching.solver import Course as SolverCourse
-from matching.solver import Extra, Package, Problem, Result, solve
+from matching.solver import Extra, Package, Problem, Result, advise_hours, solve
 from prescriptions.documents import (
     PrescriptionSpec,
     SubcategoryNames,
 )
 
 logger = logging.getLogger(__name__)
+
+# Time for the least-weekly-hours advice of an infeasible answer (on top of the solve).
+ADVICE_SECONDS = 10.0
 
 
 ProgressCallback = Callable[[int, str], None]
@@ -356,6 +359,10 @@ def recommend(
     result = solve(problem, progress)
     solved = time.perf_counter()
     document = recommendation_document(result=result, problem=problem)
+    if result.status == "infeasible" and problem.hours_per_week is not None:
+        # The smallest change that makes it possible (issue 14): the least weekly hours.
+        advice = advise_hours(problem, time_limit=min(ADVICE_SECONDS, problem.time_limit))
+        document["least_hours_per_week"] = least_hours_document(advice, problem)
     timings = {
         "load_seconds": round(loaded - started, 4),
         "solve_seconds": round(solved - loaded, 4),

@@ -3,6 +3,7 @@
 See SPEC.md for the interface the rest of the project codes against.
 """
 
+from .least_hours import HoursAdvice, Least, advise_hours, least_hours_per_week
 from .model import (
     Bundle,
     Course,
@@ -22,11 +23,15 @@ __all__ = [
     "Course",
     "Exclusion",
     "Extra",
+    "HoursAdvice",
+    "Least",
     "Package",
     "Problem",
     "Purchase",
     "Result",
     "ScheduleItem",
     "Shortfall",
+    "advise_hours",
+    "least_hours_per_week",
     "solve",
 ]

@@ -22,6 +22,7 @@ from matching.selectors import bundles_for_run
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Plan, Prescription
 from prescriptions.selectors.credits import Requirement, Sheet
+from prescriptions.selectors.hours_hint import hours_hint
 from prescriptions.selectors.lines import WARN_DAYS, bundle_lines, package_members
 from prescriptions.selectors.proof import Ranked, bundle_label, proof_for_run
 from prescriptions.selectors.wording import ZERO, amount, human_date
@@ -77,17 +78,16 @@ def bundles_page(
         sheet.packages = packages
         sheet.price = bundle.price
         views.append(BundleView(bundle=bundle, sheet=sheet))
-    shortfall = (
-        shortfall_lines(requirement=requirement, document=run.result)
-        if run.outcome == "infeasible"
-        else []
-    )
+    infeasible = run.outcome == "infeasible"
+    shortfall = shortfall_lines(requirement=requirement, document=run.result) if infeasible else []
     return {
         "requirement": requirement,
         "deadline_note": deadline_note(spec),
         "bundles": views,
         "comparison": comparison_rows(views, requirement) if len(views) > 1 else [],
+        "infeasible": infeasible,
         "shortfall": shortfall,
+        "hours_hint": hours_hint(spec=spec, document=run.result) if infeasible else None,
         "proof": proof_for_run(run, [v.ranked for v in views]),
     }
 

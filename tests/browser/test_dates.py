@@ -1,6 +1,6 @@
 """Dates that mean what they say, in a real chromium: a past deadline refused on its
-field and kept as history once marked completed; a webinar that takes place on its day
-(screenshots with CQR_SHOTS=dir)."""
+field and kept as history once marked completed; a webinar that takes place on its day;
+the least weekly hours when too few are given (screenshots with CQR_SHOTS=dir)."""
 
 from __future__ import annotations
 
@@ -73,3 +73,19 @@ def test_a_webinar_takes_place_on_its_day_and_waits_for_it_to_be_marked_done(
     if SHOTS:
         pdf = page.request.get(f"{live_server.url}/prescriptions/{prescription.pk}/plan.pdf")
         (Path(SHOTS) / "dates-webinar-plan.pdf").write_bytes(pdf.body())
+
+
+def test_too_few_weekly_hours_get_the_least_that_would_do(
+    live_server: Any, page: Any, bob: Any
+) -> None:
+    build_catalog()
+    soon = (timezone.localdate() + timedelta(days=14)).isoformat()
+    prescription = make_prescription(bob, deadline=soon, hours_per_week="0.5")
+    least = prescription.runs.get().result["least_hours_per_week"]["hours_per_week"]
+    log_in(page, live_server, bob)
+    page.goto(f"{live_server.url}/prescriptions/{prescription.pk}/")
+    hint = page.locator("#hours-hint")
+    expect(hint).to_contain_text(f"The least that makes a plan possible is {least} hours a week")
+    expect(hint).to_contain_text("Starting later would not help")
+    assert_accessible(page, "bundles page with the weekly-hours hint")
+    shot(page, "dates-least-hours")
