@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/", include("matching.urls")),
     path("followup/", include("followup.urls")),
     path("provider/", include("insights.urls")),
+    path("obligations/", include("obligations.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

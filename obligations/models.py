@@ -11,11 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from catalog.models import Discipline
 from catalog.rules import normal_tags, tags_errors
 from core.models import TimeStampedModel
 
@@ -155,3 +157,80 @@ class TemplateRequirement(models.Model):
                 }
             )
         self.tags = normal_tags(tags)
+
+
+class Obligation(TimeStampedModel):
+    """One CE obligation a technologist owes: a CQR compliance window (for a credential)
+    or an obligation picked from a template (biennium, MQSA, state licence, structured
+    education), due by its own date."""
+
+    class Kind(models.TextChoices):
+        CQR = "cqr", "CQR compliance window"
+        BIENNIUM = "biennium", "ARRT biennium"
+        MQSA = "mqsa", "MQSA"
+        STRUCTURED = "structured-education", "ARRT structured education"
+        STATE_LICENCE = "state-licence", "State licence renewal"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="obligations"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    template = models.ForeignKey(
+        ObligationTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A CQR window's credential.
+    discipline = models.ForeignKey(
+        Discipline, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A CQR window's first day (optional for the others).
+    starts_on = models.DateField(null=True, blank=True)
+    # The window's end, the biennium's end, the licence renewal date, the MQSA date.
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="cqr") & Q(discipline__isnull=False) & Q(template__isnull=True))
+                | (~Q(kind="cqr") & Q(template__isnull=False)),
+                name="obligation_cqr_has_credential_others_a_template",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(starts_on__lte=models.F("due_on")),
+                name="obligation_starts_before_due",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "template"], name="obligation_template_once_per_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "discipline"],
+                condition=Q(kind="cqr"),
+                name="obligation_cqr_window_once_per_credential",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.kind == self.Kind.CQR and self.discipline is not None:
+            return f"CQR compliance window ({self.discipline.code})"
+        return self.template.name if self.template is not None else self.get_kind_display()
+
+    @property
+    def due_label(self) -> str:
+        """What the due date is called for this kind."""
+        return {
+            self.Kind.CQR: "Window ends",
+            self.Kind.BIENNIUM: "Biennium ends",
+            self.Kind.MQSA: "Due by",
+            self.Kind.STRUCTURED: "Due by",
+            self.Kind.STATE_LICENCE: "Renewal date",
+        }.get(self.Kind(self.kind), "Due by")
+
+    @property
+    def plannable(self) -> bool:
+        """Whether it can be planned together with a prescription (a CQR window is the
+        prescription itself)."""
+        return self.kind != self.Kind.CQR

@@ -12,7 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from obligations.models import ObligationTemplate, TemplateRequirement
+from catalog.models import Discipline
+from obligations.models import Obligation, ObligationTemplate, TemplateRequirement
 
 TEMPLATES_FORMAT = "cqr-obligation-templates/1"
 DEFAULT_TEMPLATES_FILE = Path(__file__).resolve().parent / "data" / "obligation_templates.json"
@@ -199,3 +200,68 @@ def templates_load_file(path: Path | None = None, *, replace: bool = False) -> T
     except json.JSONDecodeError as error:
         raise ValidationError([f"{path.name}: not valid JSON ({error})"]) from error
     return templates_load(document, replace=replace)
+
+
+# --- A technologist's obligations -------------------------------------------------------
+
+
+def _human(value: dt.date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def obligation_add_cqr_window(
+    *, owner: Any, discipline: Discipline, starts_on: dt.date | None, ends_on: dt.date
+) -> Obligation:
+    """Record a CQR compliance window of one credential (one window per credential)."""
+    if starts_on is not None and starts_on > ends_on:
+        raise ValidationError(
+            {
+                "starts_on": f"The window starts ({_human(starts_on)}) after it ends "
+                f"({_human(ends_on)})."
+            }
+        )
+    if Obligation.objects.filter(owner=owner, kind=Obligation.Kind.CQR, discipline=discipline):
+        raise ValidationError(
+            {"discipline": f"You already have a CQR window for {discipline.code}."}
+        )
+    return Obligation.objects.create(
+        owner=owner,
+        kind=Obligation.Kind.CQR,
+        discipline=discipline,
+        starts_on=starts_on,
+        due_on=ends_on,
+    )
+
+
+def obligation_add(
+    *, owner: Any, template: ObligationTemplate, due_on: dt.date, credentials: set[str]
+) -> Obligation:
+    """Add an obligation picked from a template, due on `due_on`. A template that names
+    credentials (MQSA: M; R.R.A.: RRA) needs one of them among `credentials`."""
+    if not template.is_active:
+        raise ValidationError({"template": f"{template.name} is no longer offered."})
+    needed = set(template.credentials or ())
+    if needed and not needed & credentials:
+        codes = " or ".join(sorted(needed))
+        raise ValidationError(
+            {
+                "template": f"{template.name} applies to holders of {codes}; add the "
+                "credential to your profile first."
+            }
+        )
+    if Obligation.objects.filter(owner=owner, template=template).exists():
+        raise ValidationError({"template": f"{template.name} is already in your list."})
+    return Obligation.objects.create(
+        owner=owner, kind=template.kind, template=template, due_on=due_on
+    )
+
+
+def obligation_delete(*, obligation: Obligation) -> None:
+    """Remove an obligation that no prescription is planned with."""
+    planned = list(obligation.prescriptions.select_related("outline__discipline"))
+    if planned:
+        names = ", ".join(str(p) for p in planned)
+        raise ValidationError(
+            f"{obligation.title} is planned with {names}; take it out of that plan first."
+        )
+    obligation.delete()

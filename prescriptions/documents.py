@@ -12,7 +12,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from catalog.selectors import SubcategoryIndex, subcategory_indexes
 from core.exceptions import InputError
 from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
+from prescriptions.obligation_extras import ObligationInfo, obligation_extras
 
 if TYPE_CHECKING:
     from prescriptions.models import Prescription
@@ -70,6 +71,8 @@ class PrescriptionSpec:
     # The technologist whose own (private) courses are candidates too; None for a
     # document planned without an account (the recommend command): catalog only.
     owner_id: int | None = None
+    # The obligations planned with it (their requirements are among `extras`).
+    obligations: tuple[ObligationInfo, ...] = field(default=(), compare=False)
 
     @property
     def discipline(self) -> Discipline:
@@ -524,6 +527,12 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         for row in prescription.extras.order_by("id")
         if row.credits > 0
     )
+    planned, from_obligations = obligation_extras(
+        prescription.obligations.select_related("template", "discipline").prefetch_related(
+            "template__requirements"
+        )
+    )
+    extras += from_obligations
     if not required and not extras:
         errors.add("required", "the prescription has no required credits")
     formats = _parse_formats(errors, list(prescription.formats)) if prescription.formats else None
@@ -552,8 +561,11 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         exclude_providers=tuple(prescription.excluded_providers.all()),
         extras=extras,
         biennium_ends_on=(
-            prescription.biennium_ends_on if any(e.kind == "total_ce" for e in extras) else None
+            prescription.biennium_ends_on
+            if any(e.kind == "total_ce" and not e.group for e in extras)
+            else None
         ),
+        obligations=planned,
     )
 
 

@@ -10,7 +10,7 @@ solver agree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,9 @@ class ExtraSpec:
     deadline: date | None = None  # None: the prescription's deadline
     label: str = ""  # "": the default key
     tags: tuple[str, ...] = ()  # tag_minimum only; unique, sorted
+    # The obligation it comes from (prescriptions.obligation_extras), "" for the
+    # prescription's own; pages group by it, the engine and documents ignore it.
+    group: str = field(default="", compare=False)
 
     def key(self, major: str = "") -> str:
         """The requirement key (one per major for major_minimum)."""

@@ -45,6 +45,11 @@ class Prescription(TimeStampedModel):
     owned_courses = models.ManyToManyField(Course, blank=True, related_name="+")
     share_anonymously = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The technologist's other obligations planned together with it (biennium, state
+    # licence, MQSA): their template requirements become extras with their own deadline.
+    obligations = models.ManyToManyField(
+        "obligations.Obligation", blank=True, related_name="prescriptions"
+    )
 
     class Meta:
         ordering = ["deadline", "-created_at"]

@@ -103,6 +103,7 @@ def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
             tags=list(extra.tags),
         )
         for extra in spec.extras
+        if not extra.group  # an obligation's requirements come from the obligation
     )
     prescription.completed_courses.set(spec.completed)
     prescription.owned_courses.set(spec.owned)

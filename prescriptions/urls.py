@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prescriptions import views, views_private, views_text
+from prescriptions import views, views_obligations, views_private, views_text
 
 app_name = "prescriptions"
 
@@ -29,6 +29,11 @@ urlpatterns = [
     path("<int:pk>/delete/", views.prescription_delete, name="delete"),
     path("<int:pk>/prescription.json", views.prescription_json, name="json"),
     path("<int:pk>/recompute/", views.prescription_recompute, name="recompute"),
+    path(
+        "<int:pk>/obligations/",
+        views_obligations.prescription_obligations,
+        name="obligations",
+    ),
     path("<int:pk>/bundles/<int:bundle_id>/choose/", views.bundle_choose, name="choose"),
     path("<int:pk>/plan/", views.plan_detail, name="plan"),
     path("<int:pk>/plan/items/<int:item_id>/done/", views.plan_item_done, name="item_done"),

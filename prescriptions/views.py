@@ -54,6 +54,7 @@ from prescriptions.forms import (
 )
 from prescriptions.history import attach_service_errors, saved_message, service_error_items
 from prescriptions.models import Prescription
+from prescriptions.obligation_extras import plan_with_choices
 from prescriptions.selectors import wording
 from prescriptions.selectors.access import (
     bundle_get_for_prescription,
@@ -378,6 +379,7 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "spec_invalid": False,
         "unmatched_lines": list(unmatched_lines_for_prescription(prescription)),
+        "plan_with": plan_with_choices(prescription),
     }
     if run is not None and run.status == MatchingRun.Status.DONE:
         html = _run_html(request, prescription, run)

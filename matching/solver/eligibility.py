@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from .model import Course, Extra, Problem
 
@@ -49,7 +50,17 @@ class Requirement:
     tags: frozenset[str] = frozenset()
 
 
-def due_date(course: Course, deadline: date) -> date:
+class Dated(Protocol):
+    """What the date rules read of a course (a solver Course or a catalog row)."""
+
+    @property
+    def approval_expires(self) -> date | None: ...
+
+    @property
+    def event_date(self) -> date | None: ...
+
+
+def due_date(course: Dated, deadline: date) -> date:
     """Earliest of the deadline, the approval expiry and the event date (§4.2)."""
     due = deadline
     if course.approval_expires is not None and course.approval_expires < due:
@@ -65,6 +76,16 @@ def due_for(course: Course, deadline: date, as_of: date) -> date | None:
     if deadline < as_of or (course.event_date is not None and course.event_date > deadline):
         return None
     return due_date(course, deadline)
+
+
+def counts_toward(course: Dated, deadline: date, done_on: date) -> bool:
+    """Whether a course completed on `done_on` counts toward a requirement with this
+    deadline (§6): done by its due date for that deadline (the deadline, the approval
+    expiry, the event date) and, for an event, held by the deadline. The solver's plans
+    (`Instance.counted_for`) and the pages' credit sheets both count with this rule."""
+    if course.event_date is not None and course.event_date > deadline:
+        return False
+    return done_on <= due_date(course, deadline)
 
 
 def filter_reason(course: Course, problem: Problem, latest: date) -> str | None:

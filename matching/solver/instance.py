@@ -7,7 +7,7 @@ from it by `formulation.build`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -59,8 +59,8 @@ class Instance:
 
     def counted_for(self, i: int, key: str, done_day: int) -> bool:
         """Whether candidate i, completed by day `done_day`, counts toward `key`."""
-        due = el.due_for(self.courses[i], self.deadlines[key], self.problem.as_of)
-        return due is not None and self.day(due) >= done_day
+        done_on = self.problem.as_of + timedelta(days=done_day)
+        return el.counts_toward(self.courses[i], self.deadlines[key], done_on)
 
 
 def prepare(problem: Problem) -> Instance:

@@ -11,7 +11,10 @@ from datetime import date
 from decimal import Decimal
 
 from catalog.models import Course, CreditDistribution
+from matching.solver.eligibility import counts_toward
+from obligations.models import UNCONFIRMED_TEXT
 from prescriptions.documents import PrescriptionSpec, SubcategoryNames
+from prescriptions.obligation_extras import ObligationInfo
 from prescriptions.selectors.lines import CourseLine, PackageLine
 from prescriptions.selectors.wording import ZERO, amount
 
@@ -44,6 +47,7 @@ class Need:
     major: str = ""  # major_minimum: the major category
     tags: tuple[str, ...] = ()  # tag_minimum: the tags that count
     deadline: date | None = None  # an extra's own deadline
+    obligation: str = ""  # the planned obligation it belongs to (ExtraSpec.group)
 
 
 @dataclass
@@ -132,6 +136,7 @@ class Requirement:
                         kind=extra.kind,
                         major=major,
                         deadline=extra.deadline,
+                        obligation=extra.group,
                     )
                     for major in dict.fromkeys(self.names.majors.values())
                 )
@@ -150,6 +155,7 @@ class Requirement:
                         kind=extra.kind,
                         tags=extra.tags,
                         deadline=extra.deadline,
+                        obligation=extra.group,
                     )
                 )
         self.needs = needs
@@ -233,21 +239,30 @@ class Requirement:
             for tally in tallies:
                 tally.completed += contrib.get(course.pk, {}).get(tally.need.key, ZERO)
         for tally in tallies:
-            if tally.need.kind in NET_OF_COMPLETED:
+            if tally.need.kind in NET_OF_COMPLETED and not tally.need.obligation:
                 still = max(ZERO, tally.need.required - tally.completed)
                 tally.need = replace(tally.need, required=still)
                 tally.completed = ZERO
+        deadlines = {n.key: n.deadline or self.spec.plan_deadline for n in self.needs}
         for line in lines:
             if line.course is None:
                 line.cells = [None for _ in self.needs]
                 continue
             line.credits = contrib.get(line.course.pk, {})
-            line.cells = [line.credits.get(n.key) or None for n in self.needs]
+            # A course counts toward a requirement only when done (or planned to be done)
+            # by that requirement's deadline: the solver's rule.
+            finished = line.done_on if line.is_done and line.done_on else line.complete_by
+            counted = {
+                key: value
+                for key, value in line.credits.items()
+                if key in deadlines and counts_toward(line.course, deadlines[key], finished)
+            }
+            line.cells = [counted.get(n.key) or None for n in self.needs]
             line.credit_items = [
                 (n.label, v) for n, v in zip(self.needs, line.cells, strict=True) if v
             ]
             for tally in tallies:
-                value = line.credits.get(tally.need.key, ZERO)
+                value = counted.get(tally.need.key, ZERO)
                 if line.is_done:
                     tally.done += value
                 else:
@@ -283,7 +298,7 @@ class Sheet:
             (
                 min(t.planned + t.done, max(ZERO, t.need.required - t.completed))
                 for t in self.tallies
-                if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}
+                if not t.need.kind
             ),
             ZERO,
         )
@@ -315,12 +330,14 @@ class Sheet:
     @property
     def obligations(self) -> list[Obligation]:
         """Each obligation's progress on its own (contract §6): the prescription's
-        subcategories, the biennial CE, and the discipline totals (structured education)."""
+        subcategories, the biennial CE, the discipline totals (structured education), and
+        every obligation planned with it (biennium, licence, MQSA) with its own deadline."""
         spec = self.requirement.spec
         code = spec.outline.discipline.code
-        subs = [t for t in self.tallies if t.need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}]
-        by_key = {t.need.key: t for t in self.tallies}
-        majors = [t for t in self.tallies if t.need.group == MINIMUMS_GROUP]
+        own = [t for t in self.tallies if not t.need.obligation]
+        subs = [t for t in own if not t.need.kind]
+        by_key = {t.need.key: t for t in own}
+        majors = [t for t in own if t.need.kind == "major_minimum"]
         result: list[Obligation] = []
         if subs:
             result.append(
@@ -333,6 +350,7 @@ class Sheet:
                         ObligationPart(t.need.label, t.total, t.need.required) for t in subs
                     ),
                     parts_intro="per subcategory",
+                    deadline=spec.plan_deadline,
                 )
             )
         ce = by_key.get("total_ce")
@@ -344,6 +362,7 @@ class Sheet:
                     total=ce.in_plan,
                     required=ce.need.required,
                     note="still needed this biennium",
+                    deadline=ce.need.deadline or spec.plan_deadline,
                 )
             )
         discipline = by_key.get("total_discipline")
@@ -369,9 +388,78 @@ class Sheet:
                     ),
                     parts_intro=f"at least {amount(minimum)} in each major category",
                     part_required_shown=False,
+                    deadline=spec.plan_deadline,
                 )
             )
+        # Labelled requirements of this prescription that are none of the above.
+        shown = {"total_ce", "total_discipline"}
+        result.extend(
+            _single(t, t.need.label, code, spec.plan_deadline)
+            for t in own
+            if t.need.kind and t.need.kind != "major_minimum" and t.need.key not in shown
+        )
+        for info in spec.obligations:
+            group = [t for t in self.tallies if t.need.obligation == info.key]
+            if group:
+                result.append(_planned_obligation(info, group, code))
         return result
+
+
+def _unit(need: Need, code: str) -> str:
+    return "CE credits" if need.kind in {"total_ce", "tag_minimum"} else f"credits in {code}"
+
+
+def _single(tally: Tally, title: str, code: str, deadline: date) -> Obligation:
+    return Obligation(
+        title=title,
+        unit=_unit(tally.need, code),
+        total=tally.total,
+        required=tally.need.required,
+        deadline=tally.need.deadline or deadline,
+    )
+
+
+def _short_label(label: str) -> str:
+    """A requirement's label without its obligation's name ("Texas MRT: 12 hours ..." ->
+    "12 hours ..."), for a part listed under that obligation."""
+    return label.split(": ", 1)[1] if ": " in label else label
+
+
+def _planned_obligation(info: ObligationInfo, group: list[Tally], code: str) -> Obligation:
+    """An obligation planned with the prescription: its first requirement is the headline
+    (e.g. 24 CE credits), the others its parts (topic shares, one per major category)."""
+    head, rest = group[0], group[1:]
+    majors = [t for t in rest if t.need.kind == "major_minimum"]
+    if head.need.kind == "major_minimum":
+        majors, rest = group, []
+    others = [t for t in rest if t.need.kind != "major_minimum"]
+    parts = tuple(
+        ObligationPart(_short_label(t.need.label), t.total, t.need.required) for t in others
+    ) + tuple(ObligationPart(t.need.major, t.total, t.need.required) for t in majors)
+    if majors and not others:
+        intro = f"at least {amount(majors[0].need.required)} in each major category"
+    else:
+        intro = "of which"
+    if head.need.kind == "major_minimum":
+        total = sum((min(t.total, t.need.required) for t in majors), ZERO)
+        required = sum((t.need.required for t in majors), ZERO)
+    else:
+        total, required = head.total, head.need.required
+    return Obligation(
+        title=info.title,
+        unit=_unit(head.need, code),
+        total=total,
+        required=required,
+        parts=parts,
+        parts_intro=intro,
+        part_required_shown=not (majors and not others),
+        deadline=info.deadline,
+        due_label=info.due_label,
+        headline=_short_label(head.need.label) if head.need.kind != "major_minimum" else "",
+        confirmed=info.confirmed,
+        source=info.source,
+        source_title=info.source_title,
+    )
 
 
 @dataclass(frozen=True)
@@ -398,6 +486,19 @@ class Obligation:
     note: str = ""
     # Parts print "3.00 of 3.00" (subcategories) or just "1.50" ("at least 1 in each").
     part_required_shown: bool = True
+    deadline: date | None = None  # by when
+    due_label: str = "Due by"
+    headline: str = ""  # what the total measures, e.g. "24 CE hours per biennial renewal"
+    # An obligation from a template: whether its rules are confirmed, and where from.
+    confirmed: bool | None = None
+    source: str = ""
+    source_title: str = ""
+
+    @property
+    def status_text(self) -> str:
+        if self.confirmed is None:
+            return ""
+        return "confirmed" if self.confirmed else UNCONFIRMED_TEXT
 
     @property
     def met(self) -> bool:

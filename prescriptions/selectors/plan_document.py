@@ -68,9 +68,13 @@ class PlanDocument:
 
     @property
     def kind_label(self) -> str:
+        base = dict(Prescription.Kind.choices).get(self.spec.kind, self.spec.kind)
+        if self.spec.obligations:
+            count = len(self.spec.obligations)
+            return f"{base} and {count} other obligation{'s' if count > 1 else ''}"
         if self.spec.kind == "cqr" and any(e.kind == "total_ce" for e in self.spec.extras):
             return "CQR prescription and biennial CE"
-        return dict(Prescription.Kind.choices).get(self.spec.kind, self.spec.kind)
+        return base
 
     @property
     def is_structured(self) -> bool:

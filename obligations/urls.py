@@ -1,0 +1,10 @@
+from django.urls import path
+
+from obligations import views
+
+app_name = "obligations"
+
+urlpatterns = [
+    path("", views.obligation_list, name="list"),
+    path("<int:pk>/delete/", views.obligation_delete, name="delete"),
+]
