@@ -54,6 +54,24 @@ def run_mark_stale_for_owner(*, owner_id: int) -> int:
     return MatchingRun.objects.filter(id__in=ids).update(is_stale=True)
 
 
+def run_mark_stale_for_template(*, template_id: int) -> int:
+    """Mark the latest done runs of open prescriptions planned with an obligation of this
+    template stale: site staff changed its rule, so the plan may no longer meet it."""
+    ids = list(
+        runs_newest_if_done()
+        .filter(
+            prescription__obligations__template_id=template_id,
+            prescription__deadline__gte=timezone.localdate(),
+        )
+        .exclude(prescription__status="completed")
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    if not ids:
+        return 0
+    return MatchingRun.objects.filter(id__in=ids).update(is_stale=True)
+
+
 def replan_stale(*, batch_size: int = 50) -> int:
     """Create new runs for stale ones, `batch_size` per transaction; returns runs created.
 

@@ -282,3 +282,24 @@ def test_a_completed_prescription_is_not_planned_with_obligations(
     with pytest.raises(ValidationError, match="is marked completed and kept as history"):
         prescription_obligations_set(prescription=bob_prescription, obligations=[florida])
     assert not bob_prescription.obligations.exists()
+
+
+def test_a_staff_edit_of_the_rule_marks_the_planned_prescriptions_run_stale(
+    bob: User,
+    bob_prescription: Prescription,
+    florida: Obligation,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    run = planned(bob_prescription, [florida], django_capture_on_commit_callbacks)
+    other = ObligationTemplate.objects.get(code="tx-mrt").requirements.first()
+    assert other is not None
+    other.credits = D("20")
+    other.save()  # another template: nothing planned with it
+    run.refresh_from_db()
+    assert not run.is_stale
+    requirement = florida.template.requirements.get(kind="total_ce")  # type: ignore[union-attr]
+    requirement.credits = D("14")
+    requirement.save()
+    run.refresh_from_db()
+    assert run.is_stale
+    assert prescription_spec_from_model(bob_prescription).extras[0].credits == D("14")
