@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import Discipline
 from obligations.models import Obligation, ObligationTemplate, TemplateRequirement
@@ -209,10 +210,22 @@ def _human(value: dt.date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 
 
+def _not_past(field: str, what: str, due: dt.date) -> None:
+    today = timezone.localdate()
+    if due < today:
+        raise ValidationError(
+            {
+                field: f"{what} was due on {_human(due)}, before today ({_human(today)}); "
+                "enter the next due date."
+            }
+        )
+
+
 def obligation_add_cqr_window(
     *, owner: Any, discipline: Discipline, starts_on: dt.date | None, ends_on: dt.date
 ) -> Obligation:
     """Record a CQR compliance window of one credential (one window per credential)."""
+    _not_past("ends_on", "The window", ends_on)
     if starts_on is not None and starts_on > ends_on:
         raise ValidationError(
             {
@@ -240,6 +253,7 @@ def obligation_add(
     credentials (MQSA: M; R.R.A.: RRA) needs one of them among `credentials`."""
     if not template.is_active:
         raise ValidationError({"template": f"{template.name} is no longer offered."})
+    _not_past("due_on", template.name, due_on)
     needed = set(template.credentials or ())
     if needed and not needed & credentials:
         codes = " or ".join(sorted(needed))

@@ -121,6 +121,18 @@ def test_bad_dates_name_the_field_and_change_nothing(client_tech: Client) -> Non
     )
     assert response.status_code == 400
     assert "Due date: Enter the due date as a date, e.g. 2027-06-30." in text(response)
+    response = client_tech.post(
+        URL,
+        {
+            "action": "add",
+            "add-template": template("tx-mrt").pk,
+            "add-due_on": days(-1).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "Due date: Texas Medical Radiologic Technologist (MRT) renewal was due on" in text(
+        response
+    )
     assert not Obligation.objects.exists()
 
 

@@ -151,11 +151,12 @@ def test_an_obligation_due_before_the_issue_date_is_refused_by_name(
     bob: User, bob_prescription: Prescription, templates: None
 ) -> None:
     template = ObligationTemplate.objects.get(code="tx-mrt")
-    early = obligation_add(
+    # Entered when it was still ahead (the page refuses a past due date).
+    early = Obligation.objects.create(
         owner=bob,
+        kind=template.kind,
         template=template,
         due_on=bob_prescription.issued_on - timedelta(days=1),
-        credentials=set(),
     )
     with pytest.raises(ValidationError) as caught:
         prescription_obligations_set(prescription=bob_prescription, obligations=[early])
