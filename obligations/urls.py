@@ -6,5 +6,5 @@ app_name = "obligations"
 
 urlpatterns = [
     path("", views.obligation_list, name="list"),
-    path("<int:pk>/delete/", views.obligation_delete, name="delete"),
+    path("<int:obligation_id>/delete/", views.obligation_delete, name="delete"),
 ]

@@ -89,8 +89,8 @@ def obligation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def obligation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    obligation = obligation_get_for_user(user=_user(request), obligation_id=pk)
+def obligation_delete(request: HttpRequest, obligation_id: int) -> HttpResponse:
+    obligation = obligation_get_for_user(user=_user(request), obligation_id=obligation_id)
     title = obligation.title
     try:
         services.obligation_delete(obligation=obligation)

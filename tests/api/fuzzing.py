@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -36,6 +38,8 @@ from schemathesis.specs.openapi.checks import (
 from catalog.models import Course, Package
 from catalog.services import catalog_import
 from matching.models import Bundle, MatchingRun
+from obligations.models import ObligationTemplate
+from obligations.services import obligation_add, templates_load_file
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import PlanItem
 from prescriptions.private_courses import PrivateCourseInput, private_course_create
@@ -139,6 +143,14 @@ def build_world(*, alice: Any, bob: Any, charlie: Any, outline: Any) -> World:
     run = prescription.runs.get()
     run_execute(run_id=run.pk)
     plan_choose(prescription=prescription, bundle=run.bundles.get(rank=1))
+    # Bob's obligation (a state licence picked from the shipped templates).
+    templates_load_file()
+    obligation_add(
+        owner=bob,
+        template=ObligationTemplate.objects.get(code="tx-mrt"),
+        due_on=timezone.localdate() + timedelta(days=100),
+        credentials=set(),
+    )
     id_sources: dict[str, Callable[[], list[int]]] = {
         "course_id": lambda: list(
             Course.objects.filter(provider__code="ahec").values_list("id", flat=True)
@@ -160,6 +172,7 @@ def build_world(*, alice: Any, bob: Any, charlie: Any, outline: Any) -> World:
             alice.provider_memberships.values_list("provider_id", flat=True)
         ),
         "private_course_id": lambda: list(bob.private_courses.values_list("id", flat=True)),
+        "obligation_id": lambda: list(bob.obligations.values_list("id", flat=True)),
     }
     staff = Token.objects.get_or_create(user=alice)[0].key
     technologist = Token.objects.get_or_create(user=bob)[0].key

@@ -176,7 +176,7 @@ def test_a_mammographer_gets_one_plan_and_one_pdf_for_every_obligation(
     assert run.outcome == "optimal"
 
     card.get_by_role("button", name=re.compile("Choose this bundle")).click()
-    expect(page.get_by_role("heading", name=re.compile("Your plan"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Your plan:"))).to_be_visible()
     obligations = page.locator(".obligation")
     expect(obligations).to_have_count(4)
     expect(obligations.nth(2)).to_contain_text(f"by {human(mqsa_on)}")

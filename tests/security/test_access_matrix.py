@@ -48,6 +48,7 @@ OWNERS: dict[tuple[str | None, str], str] = {
     (None, "package_id"): "provider_staff",
     (None, "provider_id"): "provider_staff",
     (None, "private_course_id"): "technologist",  # a course the technologist added
+    (None, "obligation_id"): "technologist",  # a licence, biennium, MQSA of theirs
 }
 ID_SOURCE: dict[tuple[str | None, str], str] = {
     ("prescriptions", "pk"): "prescription_id"
