@@ -47,7 +47,13 @@ from catalog.serializers import (
     package_record,
     package_record_from_input,
 )
-from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import, catalog_parse
+from catalog.services import (
+    FORMAT_TAG,
+    CatalogImportError,
+    catalog_import,
+    catalog_parse,
+    catalog_provider_codes,
+)
 from core.api import (
     ApiView,
     PageNumberPagination,
@@ -514,14 +520,7 @@ def _check_document_providers(request: Request, document: dict[str, Any]) -> Non
             '"outlines" section (courses name subcategories of the current outlines).'
         )
     mine = set(provider_list_for_staff(user=request.user).values_list("code", flat=True))
-    named: set[str] = set()
-    for section, key in (("providers", "code"), ("courses", "provider"), ("packages", "provider")):
-        records = document.get(section)
-        if isinstance(records, list):
-            named |= {
-                r[key] for r in records if isinstance(r, dict) and isinstance(r.get(key), str)
-            }
-    foreign = sorted(named - mine)
+    foreign = sorted(catalog_provider_codes(document) - mine)
     if foreign:
         raise PermissionDenied(
             f"The document names providers you are not staff of: {', '.join(foreign)}. "

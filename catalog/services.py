@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from catalog.importers.catalog_v1 import (
     FORMAT_TAG,
@@ -27,6 +28,7 @@ from catalog.importers.export import export_document
 from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, spec_from_shipped
 from catalog.models import CatalogRevision, OutlineVersion, Provider
 from catalog.signals import catalog_revised
+from core.db_locks import LockTimeout, advisory_xact_lock
 
 __all__ = [
     "DEFAULT_OUTLINES_FILE",
@@ -39,6 +41,7 @@ __all__ = [
     "catalog_export",
     "catalog_import",
     "catalog_parse",
+    "catalog_provider_codes",
     "catalog_record_change",
     "outline_upsert",
     "outlines_ensure_default",
@@ -130,13 +133,56 @@ def catalog_import(*, document: dict[str, Any], source: str = "") -> ImportSumma
     whole document with CatalogImportError, whose `errors` name each record by code and
     field. Unchanged records are not rewritten, so a second import changes nothing. When
     something changed, a CatalogRevision is recorded and matching is told about it.
+    Imports naming the same provider run one after the other (_lock_providers).
     """
-    summary, provider_ids = import_document(document=document)
+    _lock_providers(document)
+    try:
+        summary, provider_ids = import_document(document=document)
+    except IntegrityError as exc:
+        raise CatalogImportError(
+            [
+                "the catalog changed while this import ran (another import or an edit); "
+                "nothing was imported: run it again"
+            ]
+        ) from exc
     if summary.changed:
         reason = f"catalog import {source}".strip()
         revision = catalog_record_change(reason=reason, provider_ids=provider_ids)
         summary.revision_id = revision.pk
     return summary
+
+
+def _lock_providers(document: dict[str, Any]) -> None:
+    """Imports naming the same provider (or changing outlines) run one after the other:
+    the second waits for the first (up to CQR_CATALOG_IMPORT_LOCK_WAIT seconds) and then
+    sees its rows, instead of both inserting the same courses."""
+    names = {f"provider:{code}" for code in catalog_provider_codes(document)}
+    if document.get("outlines"):
+        names.add("outlines")
+    try:
+        advisory_xact_lock(
+            "catalog-import", names, timeout_seconds=settings.CQR_CATALOG_IMPORT_LOCK_WAIT
+        )
+    except LockTimeout as exc:
+        codes = ", ".join(sorted(n.removeprefix("provider:") for n in names))
+        raise CatalogImportError(
+            [
+                f"another import of the catalog of {codes} is still running; nothing was "
+                "imported: try again when it has finished"
+            ]
+        ) from exc
+
+
+def catalog_provider_codes(document: dict[str, Any]) -> set[str]:
+    """The provider codes a catalog document names (providers, courses, packages)."""
+    named: set[str] = set()
+    for section, key in (("providers", "code"), ("courses", "provider"), ("packages", "provider")):
+        records = document.get(section)
+        if isinstance(records, list):
+            named |= {
+                r[key] for r in records if isinstance(r, dict) and isinstance(r.get(key), str)
+            }
+    return named
 
 
 def catalog_record_change(

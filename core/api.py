@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
 from core.api_policies import AnonIPThrottle, PageNumberPagination, UserThrottle
-from core.exceptions import InputError
+from core.exceptions import InputError, StateChanged
 from core.jsontext import JSONTextError, character_problem, dotted_path, json_loads, text_problem
 from core.uploads import read_upload_limited
 
@@ -125,6 +125,10 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, StateChanged):
+        set_rollback()
+        return Response(error_payload(exc.code, str(exc)), status=exc.status)
 
     if isinstance(exc, InputError):
         errors = getattr(exc, "errors", None) or [str(exc)]

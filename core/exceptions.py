@@ -11,3 +11,17 @@ class InputError(Exception):
     def __init__(self, errors: Sequence[str], *, separator: str = "\n") -> None:
         self.errors = list(errors)
         super().__init__(separator.join(self.errors))
+
+
+class StateChanged(Exception):
+    """The object changed under the request (another tab, a double click, a concurrent
+    request): the action cannot be done as asked. `status` is 404 when the object is gone
+    and 409 when its state no longer allows the action; the message says which."""
+
+    status = 409
+    code = "conflict"
+
+
+class ObjectGone(StateChanged):
+    status = 404
+    code = "not_found"

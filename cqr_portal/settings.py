@@ -192,6 +192,9 @@ API_BODY_MAX_BYTES = env_int("CQR_API_BODY_MAX_BYTES", 1024 * 1024)
 CQR_WEB_FORM_MAX_BYTES = env_int("CQR_WEB_FORM_MAX_BYTES", 2 * 1024 * 1024)
 CQR_ADMIN_IMPORT_MAX_BYTES = env_int("CQR_ADMIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
+# How long a catalog import waits for another import of the same provider to finish.
+CQR_CATALOG_IMPORT_LOCK_WAIT = float(env_str("CQR_CATALOG_IMPORT_LOCK_WAIT", "60"))
+
 # Celery: without a broker, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

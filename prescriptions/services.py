@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Subcategory, SubcategoryAlias
+from core.exceptions import ObjectGone, StateChanged
 from core.jsontext import single_line_problem
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_create
@@ -198,6 +199,30 @@ def prescription_recompute(*, prescription: Prescription) -> MatchingRun:
 # --- Plans -------------------------------------------------------------------------------
 
 
+def _lock_prescription(prescription: Prescription) -> Prescription:
+    """Lock the prescription's row for the rest of the transaction: every plan write
+    (choose, mark done, undo, re-plan) takes it first, so they run one after the other
+    and each sees what the previous one wrote."""
+    locked = Prescription.objects.select_for_update().filter(pk=prescription.pk).first()
+    if locked is None:
+        raise ObjectGone("This prescription was deleted meanwhile.")
+    return locked
+
+
+def _locked_item(item: PlanItem) -> PlanItem:
+    """The item as it is now, with the prescription locked; ObjectGone when another
+    request replaced the plan (choosing a bundle drops its planned items)."""
+    _lock_prescription(item.plan.prescription)
+    current = PlanItem.objects.select_related("plan__prescription", "course").filter(pk=item.pk)
+    found = current.first()
+    if found is None:
+        raise ObjectGone(
+            f"“{item.course.title}” is no longer in your plan: the plan was changed "
+            "meanwhile (another bundle was chosen). Reload the plan."
+        )
+    return found
+
+
 @transaction.atomic
 def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
     """Make `bundle` the prescription's plan.
@@ -207,6 +232,12 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
     """
     if bundle.run.prescription_id != prescription.pk:
         raise ValidationError("This bundle belongs to another prescription.")
+    prescription = _lock_prescription(prescription)
+    if not Bundle.objects.filter(pk=bundle.pk).exists():
+        raise ObjectGone(
+            "This bundle is no longer available: the bundles were computed again "
+            "meanwhile. Choose from the current ones."
+        )
     items = list(bundle.items.select_related("course").order_by("position"))
     missing = [item.code for item in items if item.course_id is None]
     if missing:
@@ -214,7 +245,7 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
             f"Course {', '.join(missing)} of this bundle is no longer in the catalog; "
             "recompute the bundles and choose again."
         )
-    plan, _ = Plan.objects.select_for_update().get_or_create(prescription=prescription)
+    plan, _ = Plan.objects.get_or_create(prescription=prescription)
     done = list(plan.items.filter(status=PlanItem.Status.DONE).order_by("done_on", "position"))
     plan.items.filter(status=PlanItem.Status.PLANNED).delete()
     done_ids = {item.course_id for item in done}
@@ -241,7 +272,13 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
 def plan_item_mark_done(*, item: PlanItem, done_on: date, certificate: Any = None) -> PlanItem:
     """Record that a planned course was completed on `done_on`, with its certificate
     (an uploaded file) when given: a refused certificate leaves the course planned."""
+    item = _locked_item(item)
     prescription = item.plan.prescription
+    if item.status == PlanItem.Status.DONE and item.done_on is not None:
+        raise StateChanged(
+            f"“{item.course.title}” is already marked done "
+            f"(on {_human_date(item.done_on)}); undo it first to change the date."
+        )
     today = timezone.localdate()
     event = item.course.event_date
     if event is not None and done_on < event and done_on <= today:
@@ -272,8 +309,10 @@ def plan_item_mark_done(*, item: PlanItem, done_on: date, certificate: Any = Non
     return item
 
 
+@transaction.atomic
 def plan_item_mark_planned(*, item: PlanItem) -> PlanItem:
-    """Undo "done" for a plan item."""
+    """Undo "done" for a plan item (a planned one stays planned)."""
+    item = _locked_item(item)
     item.status = PlanItem.Status.PLANNED
     item.done_on = None
     item.save(update_fields=["status", "done_on"])
@@ -284,6 +323,7 @@ def plan_item_mark_planned(*, item: PlanItem) -> PlanItem:
 def plan_replan(*, prescription: Prescription) -> MatchingRun:
     """Re-plan the rest: courses marked done become completed courses of the prescription
     (so their credits count and they are not recommended again), then a new run."""
+    prescription = _lock_prescription(prescription)
     _not_completed(prescription, "re-planned")
     plan = Plan.objects.filter(prescription=prescription).first()
     if plan is not None:

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import display_name
+from core.exceptions import StateChanged
 from core.pdf import render_pdf
 from core.request_limits import body_limit
 from matching.models import MatchingRun
@@ -413,6 +414,8 @@ def bundle_choose(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("prescriptions:detail", pk=prescription.pk)
+    except StateChanged as exc:
+        return _state_changed(request, prescription, exc)
     messages.success(request, f"“{bundle.label[:1].upper()}{bundle.label[1:]}” is now your plan.")
     return redirect("prescriptions:plan", pk=prescription.pk)
 
@@ -489,6 +492,8 @@ def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
                 done_on=form.cleaned_data["done_on"],
                 certificate=form.cleaned_data.get("certificate"),
             )
+        except StateChanged as exc:
+            return _state_changed(request, prescription, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for message in exc.messages:
@@ -538,7 +543,10 @@ def plan_item_certificate(request: HttpRequest, pk: int, item_id: int) -> HttpRe
 def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = _prescription(request, pk)
     item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    services.plan_item_mark_planned(item=item)
+    try:
+        services.plan_item_mark_planned(item=item)
+    except StateChanged as exc:
+        return _state_changed(request, prescription, exc)
     messages.success(request, f"“{item.course.title}” is planned again.")
     return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
 
@@ -552,12 +560,24 @@ def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("prescriptions:plan", pk=prescription.pk)
+    except StateChanged as exc:
+        raise Http404(str(exc)) from exc  # the prescription was deleted meanwhile
     messages.success(
         request,
         "Your completed courses now count toward the prescription. Here are new bundles for "
         "the rest; choose one to update your plan.",
     )
     return redirect("prescriptions:detail", pk=prescription.pk)
+
+
+def _state_changed(
+    request: HttpRequest, prescription: Prescription, exc: StateChanged
+) -> HttpResponse:
+    """The plan page with what changed meanwhile, answered 404 (gone) or 409 (conflict)."""
+    if not Prescription.objects.filter(pk=prescription.pk).exists():
+        raise Http404(str(exc))
+    messages.error(request, str(exc))
+    return _plan_page(request, prescription, status=exc.status)
 
 
 # --- PDF and calendar --------------------------------------------------------------------
