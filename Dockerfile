@@ -16,7 +16,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=false python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=collectstatic-only CACHE_URL=redis://collectstatic-only/0 DJANGO_DEBUG=false \
+    python manage.py collectstatic --noinput
 
 RUN useradd --create-home --uid 1000 app && chown -R app /app
 USER app

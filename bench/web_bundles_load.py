@@ -269,6 +269,8 @@ def main() -> None:
             **env,
             "DJANGO_DEBUG": "false",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
+            # Production needs a shared cache (throttle counts); the local Redis.
+            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/15"),
             "DATABASE_CONN_MAX_AGE": "60",
         }
         manage(prod, "collectstatic", "--noinput", "-v0")

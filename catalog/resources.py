@@ -41,6 +41,7 @@ from catalog.models import (
 )
 from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import
 from core.money import CENT
+from core.spreadsheet import spreadsheet_safe, spreadsheet_unescape
 
 # One row per course: its key, the fields an import writes (in that order), its distribution.
 COLUMNS = ("provider", "code", *COURSE_FIELDS, "distribution")
@@ -119,7 +120,7 @@ def parse_distribution(text: str) -> list[dict[str, str]]:
 
 def _cell(row: Mapping[str, Any], column: str) -> str:
     value = row.get(column)
-    return "" if value is None else str(value).strip()
+    return "" if value is None else spreadsheet_unescape(str(value).strip())
 
 
 def _flag(row: Mapping[str, Any], column: str, errors: dict[str, list[str]]) -> bool | None:
@@ -260,7 +261,10 @@ class CourseResource(resources.ModelResource):
         self, instance: Any, selected_fields: Any = None, **kwargs: Any
     ) -> list[Any]:
         cells = course_row(instance)
-        return [cells[field.column_name] for field in self.get_export_fields(selected_fields)]
+        return [
+            spreadsheet_safe(cells[field.column_name])
+            for field in self.get_export_fields(selected_fields)
+        ]
 
     # Import ----------------------------------------------------------------------------------
 

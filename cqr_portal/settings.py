@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cqr_portal.env import env_bool, env_int, env_list, env_str
+from cqr_portal.env import cache_settings, env_bool, env_int, env_list, env_str
 from cqr_portal.outbound import default_storage_from_env, email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,12 +72,16 @@ MIDDLEWARE = [
 ]
 
 # django-axes watches every login that carries a request (login page, admin, API token)
-# and refuses it once a username+IP pair has failed too often; ModelBackend authenticates.
+# and refuses it once a username+IP pair, or one IP over all usernames, has failed too
+# often; attempts are database rows, shared by every worker. ModelBackend authenticates.
 AUTHENTICATION_BACKENDS = [
     "core.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("CQR_LOGIN_FAILURE_LIMIT", 5)
+# Failed logins from one client IP over all usernames (password spraying), same cool-off.
+CQR_LOGIN_IP_FAILURE_LIMIT = env_int("CQR_LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("CQR_LOGIN_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -131,9 +135,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache (API throttle counts, page fragments): Redis from CACHE_URL or REDIS_URL,
+# shared by every process; local memory only while debugging (cqr_portal/env.py).
+CACHES = cache_settings(os.environ, debug=DEBUG)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        # ASVS L1 (V2.1.1): at least 12 characters.
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -15,18 +15,12 @@ from datetime import date
 from decimal import Decimal
 
 from catalog.models import Course
+from core.spreadsheet import spreadsheet_safe
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Prescription
 from prescriptions.selectors.credits import MINIMUMS_GROUP, TOTALS_GROUP, Requirement
 from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.selectors.wording import ZERO, amount, today
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets an apostrophe."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 @dataclass(frozen=True)

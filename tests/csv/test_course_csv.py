@@ -331,3 +331,20 @@ class TestHostileFiles:
         assert list(errors) == [1]
         assert "control character (\\u001b)" in errors[1]["title"][0]
         assert Course.objects.get(code="ahec-dose").title == "Dose, in practice"
+
+
+class TestFormulaEscaping:
+    """Every CSV export writes cells that start like a formula as text (core.spreadsheet)."""
+
+    def test_the_export_escapes_a_formula_title_and_imports_back_unchanged(
+        self, client_alice: Client, catalog: dict[str, Course]
+    ) -> None:
+        Course.objects.filter(pk=catalog["dose"].pk).update(
+            title='=HYPERLINK("http://evil.example","Dose")'
+        )
+        text = export_csv(client_alice)
+        row = next(r for r in rows_of(text) if r["code"] == "ahec-dose")
+        assert row["title"] == '\'=HYPERLINK("http://evil.example","Dose")'
+        before = catalog_state()
+        confirm(client_alice, preview(client_alice, text))
+        assert catalog_state() == before

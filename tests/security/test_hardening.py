@@ -30,6 +30,7 @@ def test_check_deploy_reports_nothing_with_production_settings() -> None:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "cqr.example.org",
+        "CACHE_URL": "redis://cache.internal:6379/1",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -57,3 +57,19 @@ def test_the_test_clients_login_helpers_still_work(bob: Any) -> None:
     assert other.get("/prescriptions/").status_code == 200
     assert not Client().login(username="bob", password="wrong")
     assert Prescription.objects.count() == 0
+
+
+def test_many_usernames_from_one_address_lock_the_address_out(bob: Any, settings: Any) -> None:
+    settings.AXES_FAILURE_LIMIT = 3  # per username and address
+    settings.CQR_LOGIN_IP_FAILURE_LIMIT = 4  # per address, over every username
+    sprayer = Client(REMOTE_ADDR="203.0.113.7")
+    for name in ("ann", "ben", "cat"):
+        assert login(sprayer, name, "guess").status_code == 200  # one try each
+    locked = login(sprayer, "dan", "guess")
+    assert locked.status_code == 429
+    assert "Too many failed login attempts" in locked.content.decode()
+    # Even a right password from that address waits for the cool-off...
+    assert login(sprayer, "bob", "correct-horse-battery").status_code == 429
+    # ...while the same user elsewhere logs in.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.2")
+    assert login(elsewhere, "bob", "correct-horse-battery").status_code == 302

@@ -37,6 +37,21 @@ class TestSignup:
         assert Profile.objects.filter(user=user).exists()
         assert client.get(reverse("prescriptions:list")).status_code == 200
 
+    def test_a_password_under_12_characters_is_refused(self, client):
+        short = "pass-word-11"[:11]  # ASVS L1: at least 12
+        response = client.post(
+            reverse("accounts:signup"), signup_data(password1=short, password2=short)
+        )
+        assert "This password is too short. It must contain at least 12 characters." in (
+            response.content.decode()
+        )
+        assert not get_user_model().objects.filter(username="dana").exists()
+        twelve = "pass-word-12"
+        response = client.post(
+            reverse("accounts:signup"), signup_data(password1=twelve, password2=twelve)
+        )
+        assert response.status_code == 302
+
     def test_it_rejects_an_e_mail_already_used_and_creates_nothing(self, client, bob):
         response = client.post(reverse("accounts:signup"), signup_data(email="BOB@example.org"))
         assert response.status_code == 200

@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.spreadsheet import spreadsheet_safe
 from prescriptions.documents import prescription_spec_from_model
 from prescriptions.selectors.plan_document import plan_document_for_prescription
-from prescriptions.selectors.report import spreadsheet_safe
 from prescriptions.services import plan_choose, plan_item_mark_done
 from tests.web.test_plan import best_bundle
 
