@@ -552,7 +552,11 @@ class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
         course: Course = form.instance
         verb = "changed" if change else "added"
         assert course.provider is not None  # the admin lists catalog courses only
-        catalog_record_change(providers=[course.provider], reason=f"admin: {verb} {course.code}")
+        catalog_record_change(
+            providers=[course.provider],
+            reason=f"admin: {verb} {course.code}",
+            course_ids=[course.pk],
+        )
         _warn_unsold(request, [course])
 
 
@@ -650,7 +654,9 @@ class PackageAdmin(ProviderScopedAdmin):
         package: Package = form.instance
         verb = "changed" if change else "added"
         catalog_record_change(
-            providers=[package.provider], reason=f"admin: {verb} package {package.code}"
+            providers=[package.provider],
+            reason=f"admin: {verb} package {package.code}",
+            package_ids=[package.pk],
         )
         removed = [
             item.course for formset in formsets for item in getattr(formset, "deleted_objects", ())

@@ -147,7 +147,15 @@ def catalog_import(*, document: dict[str, Any], source: str = "") -> ImportSumma
         ) from exc
     if summary.changed:
         reason = f"catalog import {source}".strip()
-        revision = catalog_record_change(reason=reason, provider_ids=provider_ids)
+        # Outlines changed: any prescription of those disciplines may read differently,
+        # so the change is not limited to the courses and packages written.
+        outlines_changed = summary.outlines_created or summary.outlines_updated
+        revision = catalog_record_change(
+            reason=reason,
+            provider_ids=provider_ids,
+            course_ids=None if outlines_changed else summary.changed_course_ids,
+            package_ids=None if outlines_changed else summary.changed_package_ids,
+        )
         summary.revision_id = revision.pk
     return summary
 
@@ -186,18 +194,33 @@ def catalog_provider_codes(document: dict[str, Any]) -> set[str]:
 
 
 def catalog_record_change(
-    *, reason: str, providers: Iterable[Provider] = (), provider_ids: Iterable[int] = ()
+    *,
+    reason: str,
+    providers: Iterable[Provider] = (),
+    provider_ids: Iterable[int] = (),
+    course_ids: Iterable[int] | None = None,
+    package_ids: Iterable[int] | None = None,
 ) -> CatalogRevision:
     """Record that the catalog changed (import, admin edit) and tell matching about it.
 
     Call it inside the transaction that made the change. Runs computed on an older
-    revision become stale through matching's hook, once matching provides it.
+    revision become stale through matching's hook. `course_ids`/`package_ids` name every
+    course and package the change wrote (created, edited, retired), in their new state:
+    matching then re-plans only the prescriptions those could change. Leave them None
+    when the change is not limited to them (outlines): every run of the providers'
+    disciplines is then stale.
     """
     revision = CatalogRevision.objects.create(reason=reason[:200])
     ids = {p.pk for p in providers} | set(provider_ids)
     if ids:
         revision.providers.set(sorted(ids))
-    catalog_revised.send(sender=CatalogRevision, revision=revision)
+    known = course_ids is not None or package_ids is not None
+    catalog_revised.send(
+        sender=CatalogRevision,
+        revision=revision,
+        course_ids=frozenset(course_ids or ()) if known else None,
+        package_ids=frozenset(package_ids or ()) if known else None,
+    )
     return revision
 
 

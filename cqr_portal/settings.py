@@ -242,8 +242,13 @@ CQR_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Re-planning after catalog changes (matching.services.staleness): the beat job looks every
+# minute, and re-plans once the catalog has been quiet this long (a series of imports is
+# planned once), but never leaves a stale run waiting longer than the maximum.
+CQR_REPLAN_QUIET_SECONDS = env_int("CQR_REPLAN_QUIET_SECONDS", 60)
+CQR_REPLAN_MAX_WAIT_SECONDS = env_int("CQR_REPLAN_MAX_WAIT_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
-    "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 600.0},
+    "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 60.0},
     "resend-lost-runs": {"task": "matching.tasks.resend_lost_runs_task", "schedule": 30.0},
     # Hourly; each reminder is sent once, so running it again sends nothing new.
     "send-reminders": {"task": "followup.tasks.send_reminders_task", "schedule": 3600.0},

@@ -28,6 +28,9 @@ class MatchingRun(TimeStampedModel):
     gap = models.FloatField(null=True, blank=True)
     catalog_revision = models.PositiveBigIntegerField(default=0)
     is_stale = models.BooleanField(default=False)
+    # What of the catalog the plan can depend on (matching.services.problem.CatalogInputs),
+    # so that a catalog change re-plans only the runs it could change. Empty: not known.
+    catalog_inputs = models.JSONField(default=dict, blank=True)
     stats = models.JSONField(default=dict, blank=True)
     # The cqr-recommendation/1 document as computed (what the API and command return).
     result = models.JSONField(default=dict, blank=True)

@@ -9,8 +9,17 @@ from matching.services import staleness
 from obligations.models import ObligationTemplate, TemplateRequirement
 
 
-def mark_runs_stale(sender: Any, *, revision: CatalogRevision, **kwargs: Any) -> None:
-    staleness.run_mark_stale_after_catalog_change(revision=revision)
+def mark_runs_stale(
+    sender: Any,
+    *,
+    revision: CatalogRevision,
+    course_ids: frozenset[int] | None = None,
+    package_ids: frozenset[int] | None = None,
+    **kwargs: Any,
+) -> None:
+    staleness.run_mark_stale_after_catalog_change(
+        revision=revision, course_ids=course_ids, package_ids=package_ids
+    )
 
 
 def mark_runs_stale_for_template(

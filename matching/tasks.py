@@ -42,8 +42,9 @@ def compute_bundles(self: Task, run_id: int) -> None:
 
 @shared_task(acks_late=True)
 def replan_stale_task(batch_size: int = 50) -> int:
-    """Periodic (beat): recompute runs made stale by catalog changes."""
-    return staleness.replan_stale(batch_size=batch_size)
+    """Periodic (beat): recompute runs made stale by catalog changes, once the catalog has
+    been quiet for a while (repeated imports are planned once, see staleness)."""
+    return staleness.replan_stale(batch_size=batch_size, coalesce=True)
 
 
 @shared_task(acks_late=True, ignore_result=True)

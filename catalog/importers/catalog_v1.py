@@ -91,6 +91,9 @@ class ImportSummary:
     packages_updated: int = 0
     packages_unchanged: int = 0
     revision_id: int | None = None
+    # Ids of the courses and packages this import created or changed (for staleness).
+    changed_course_ids: set[int] = field(default_factory=set)
+    changed_package_ids: set[int] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -748,6 +751,7 @@ class _CatalogImport:
         )
         self.summary.courses_created = len(created)
         self.summary.courses_updated = len(changed)
+        self.summary.changed_course_ids = {pk for pk, _ in targets} | {r["id"] for r in changed}
         return {r["provider_id"] for r in created} | {r["provider_id"] for r in changed}
 
     def write_packages(self) -> set[int]:
@@ -796,4 +800,5 @@ class _CatalogImport:
         )
         self.summary.packages_created = len(created)
         self.summary.packages_updated = len(changed)
+        self.summary.changed_package_ids = {pk for pk, _ in targets} | {r["id"] for r in changed}
         return {r["provider_id"] for r in created} | {r["provider_id"] for r in changed}

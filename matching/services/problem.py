@@ -63,12 +63,51 @@ class PackageInfo(NamedTuple):
 
 
 @dataclass(frozen=True)
+class CatalogInputs:
+    """Which part of the catalog a prescription's plan can depend on: the candidate rule
+    of `solver_problem_from_spec`, kept with the run so that a catalog change re-plans
+    only the runs it could change (matching.services.staleness).
+
+    A course can join the candidates when it is active with a credit row in one of
+    `subcategory_ids`, or carries one of `tags`, or is active at all (`all_active`, a
+    total-CE requirement); `course_ids` (completed and owned courses) count whatever
+    their state. Courses and packages the plan bought are checked on the bundles.
+    """
+
+    subcategory_ids: frozenset[int] = frozenset()
+    tags: frozenset[str] = frozenset()
+    all_active: bool = False
+    course_ids: frozenset[int] = frozenset()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "subcategory_ids": sorted(self.subcategory_ids),
+            "tags": sorted(self.tags),
+            "all_active": self.all_active,
+            "course_ids": sorted(self.course_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CatalogInputs | None:
+        """The stored inputs, or None for a run stored before they were recorded."""
+        if not data or "subcategory_ids" not in data:
+            return None
+        return cls(
+            subcategory_ids=frozenset(int(i) for i in data["subcategory_ids"]),
+            tags=frozenset(str(t) for t in data.get("tags", ())),
+            all_active=bool(data.get("all_active")),
+            course_ids=frozenset(int(i) for i in data.get("course_ids", ())),
+        )
+
+
+@dataclass(frozen=True)
 class CourseIndex:
     """Solver codes <-> catalog rows for one Problem (codes are unique within it)."""
 
     courses: Mapping[str, CourseInfo]  # solver code -> course
     packages: Mapping[str, PackageInfo]  # solver code -> package
     code_of_course: Mapping[int, str]  # course id -> solver code
+    inputs: CatalogInputs = field(default_factory=CatalogInputs)
 
     def course_id(self, code: str) -> int | None:
         info = self.courses.get(code)
@@ -260,7 +299,13 @@ def solver_problem_from_spec(
         infos[solver_code] = CourseInfo(course_id, code, provider, title, fmt, price, url)
 
     packages, package_infos = _packages_for(provider_ids, codes)
-    index = CourseIndex(courses=infos, packages=package_infos, code_of_course=codes)
+    inputs = CatalogInputs(
+        subcategory_ids=frozenset(credit_sub_ids),
+        tags=frozenset(wanted_tags),
+        all_active="total_ce" in extra_kinds,
+        course_ids=frozenset(completed_ids) | frozenset(c.id for c in spec.owned),
+    )
+    index = CourseIndex(courses=infos, packages=package_infos, code_of_course=codes, inputs=inputs)
     problem = Problem(
         required=dict(required),
         courses=tuple(solver_courses),

@@ -325,6 +325,7 @@ def _run_store(
         gap=result.gap,
         result=document,
         stats=stats,
+        catalog_inputs=index.inputs.as_json(),
         progress=100,
         progress_message="Done",
         error="",

@@ -79,7 +79,7 @@ class TestFirstImport:
         monkeypatch.setattr(
             matching.services.staleness,
             "run_mark_stale_after_catalog_change",
-            lambda *, revision: seen.append(revision),
+            lambda *, revision, **written: seen.append(revision),
         )
         catalog_import(document=catalog)
         assert seen == [CatalogRevision.objects.get()]
