@@ -22,4 +22,4 @@ RUN DJANGO_SECRET_KEY=collectstatic-only CACHE_URL=redis://collectstatic-only/0 
 RUN useradd --create-home --uid 1000 app && chown -R app /app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "cqr_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:cqr_portal.gunicorn_conf", "cqr_portal.wsgi:application"]
