@@ -201,11 +201,12 @@ def catalog_revision_latest() -> int:
     return CatalogRevision.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def _cached_on_revision(name: str, compute: Any) -> Any:
-    """`compute()` cached per catalog revision: every catalog write records one (import,
-    API, admin), so a cached value never outlives the catalog it counted; the timeout
-    (CQR_CATALOG_COUNT_CACHE_SECONDS) bounds it anyway."""
-    key = f"catalog:{catalog_revision_latest()}:{name}"
+def _cached_on_revision(name: str, compute: Any, revision: int | None = None) -> Any:
+    """`compute()` cached per catalog revision (`revision`, default the latest): every
+    catalog write records one (import, API, admin), so a cached value never outlives the
+    catalog it counted; the timeout (CQR_CATALOG_COUNT_CACHE_SECONDS) bounds it anyway."""
+    version = catalog_revision_latest() if revision is None else revision
+    key = f"catalog:{version}:{name}"
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -219,8 +220,10 @@ def course_count_public(
     subcategory_id: int | None = None,
     format: str | None = None,
     provider: str | None = None,
+    revision: int | None = None,
 ) -> int:
-    """How many active courses match the catalog page's filters (cached, see above)."""
+    """How many active courses match the catalog page's filters (cached, see above;
+    `revision`: the latest catalog revision when the caller has read it already)."""
     filters: dict[str, Any] = {
         "discipline": discipline,
         "subcategory_id": subcategory_id,
@@ -229,7 +232,10 @@ def course_count_public(
     }
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
     name = f"count:{digest}"
-    return int(_cached_on_revision(name, lambda: _active_courses_filtered(**filters).count()))
+    count = _cached_on_revision(
+        name, lambda: _active_courses_filtered(**filters).count(), revision=revision
+    )
+    return int(count)
 
 
 def subcategory_choices_current() -> list[tuple[str, list[tuple[int, str]]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -30,6 +32,11 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+def _results_key(filters: dict[str, Any], sort: str, page: int) -> str:
+    text = json.dumps({**filters, "sort": sort, "page": page}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """What CQR prescriptions are, in plain words, and where to start."""
@@ -42,9 +49,11 @@ def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm(request.GET)
     filters = form.filters()
     courses = selectors.course_list_public(**filters)
-    del filters["sort"]
+    sort = filters.pop("sort")
+    # The count and the results fragment are cached per catalog revision.
+    version = selectors.catalog_revision_latest()
     paginator = CountedPaginator(
-        courses, COURSES_PER_PAGE, count=selectors.course_count_public(**filters)
+        courses, COURSES_PER_PAGE, count=selectors.course_count_public(**filters, revision=version)
     )
     page = paginator.get_page(request.GET.get("page"))
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
@@ -53,6 +62,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "courses": page.object_list,
         "page_links": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "catalog_version": version,
+        # Validated filters and page only: junk parameters never make new cache entries.
+        "results_key": _results_key(filters, sort, page.number),
         "partial": partial,
     }
     template = "catalog/_course_results.html" if partial else "catalog/course_list.html"

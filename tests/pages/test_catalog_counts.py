@@ -58,19 +58,32 @@ def test_the_catalog_count_is_cached_until_the_catalog_changes(
     with CaptureQueriesContext(connection) as second:
         assert client.get("/catalog/?discipline=CT").context["page_obj"].paginator.count == 2
     assert count_queries(first) and not count_queries(second)
+    # The cards come from the cache too: no course page, no distribution rows read.
+    assert any("catalog_creditdistribution" in q["sql"] for q in first.captured_queries)
+    assert not any("catalog_creditdistribution" in q["sql"] for q in second.captured_queries)
 
     import_courses(course_record("c3"))  # a new catalog revision
-    assert client.get("/catalog/?discipline=CT").context["page_obj"].paginator.count == 3
+    response = client.get("/catalog/?discipline=CT")
+    assert response.context["page_obj"].paginator.count == 3
+    assert "Course c3" in response.content.decode()  # the cached cards were not reused
     import_courses(course_record("c1", is_active=False))
     response = client.get("/catalog/?discipline=CT")
     assert response.context["page_obj"].paginator.count == 2
     assert [c.code for c in response.context["page_obj"]] == ["c2", "c3"]
+    assert "Course c1" not in response.content.decode()
 
 
 def test_each_filter_has_its_own_count(client: Client, ct_outline: OutlineVersion) -> None:
-    import_courses(course_record("c1"), course_record("c2", format="webinar", event_date=None))
+    import_courses(
+        course_record("c1", price="5.00"),
+        course_record("c2", price="9.00", format="webinar", event_date=None),
+    )
     assert client.get("/catalog/").context["page_obj"].paginator.count == 2
     assert client.get("/catalog/?format=webinar").context["page_obj"].paginator.count == 1
+    cheap_first = client.get("/catalog/?sort=price").content.decode()
+    dear_first = client.get("/catalog/?sort=-price&junk=1").content.decode()
+    assert cheap_first.index("Course c1") < cheap_first.index("Course c2")
+    assert dear_first.index("Course c2") < dear_first.index("Course c1")
     neck = ct_outline.subcategories.get(name="Neck and Chest").pk
     assert client.get(f"/catalog/?subcategory={neck}").context["page_obj"].paginator.count == 0
 
