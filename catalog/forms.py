@@ -32,21 +32,18 @@ class CourseFilterForm(forms.Form):
     provider = forms.ChoiceField(required=False, label="Provider")
     sort = forms.ChoiceField(required=False, label="Sort by", choices=SORT_CHOICES)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, revision: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        disciplines = selectors.discipline_list_current()
+        choices = selectors.catalog_filter_choices(revision=revision)
         self._choice_field("discipline").choices = [
             ("", "All disciplines"),
-            *((d.code, str(d)) for d in disciplines),
+            *choices["disciplines"],
         ]
         self._choice_field("subcategory").choices = [
             ("", "All subcategories"),
-            *selectors.subcategory_choices_current(),
+            *choices["subcategories"],
         ]
-        self._choice_field("provider").choices = [
-            ("", "All providers"),
-            *((p.code, p.name) for p in selectors.provider_list_public()),
-        ]
+        self._choice_field("provider").choices = [("", "All providers"), *choices["providers"]]
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]

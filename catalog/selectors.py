@@ -214,6 +214,21 @@ def _cached_on_revision(name: str, compute: Any, revision: int | None = None) ->
     return found
 
 
+def catalog_filter_choices(*, revision: int | None = None) -> dict[str, list[Any]]:
+    """The catalog page's picker choices (cached per catalog revision): disciplines with a
+    current outline as (code, label), subcategory groups as `subcategory_choices_current`,
+    providers with active courses as (code, name)."""
+
+    def compute() -> dict[str, list[Any]]:
+        return {
+            "disciplines": [(d.code, str(d)) for d in discipline_list_current()],
+            "subcategories": subcategory_choices_current(),
+            "providers": [(p.code, p.name) for p in provider_list_public()],
+        }
+
+    return dict(_cached_on_revision("filter-choices", compute, revision=revision))
+
+
 def course_count_public(
     *,
     discipline: str | None = None,

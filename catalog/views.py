@@ -32,7 +32,7 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _results_key(filters: dict[str, Any], sort: str, page: int) -> str:
+def _results_key(filters: dict[str, Any], sort: str, page: int | None) -> str:
     text = json.dumps({**filters, "sort": sort, "page": page}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -46,12 +46,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
     """Browse active courses; a plain GET form, with htmx swapping only the results."""
-    form = CourseFilterForm(request.GET)
+    # The pickers' choices, the count and the results fragment are cached per revision.
+    version = selectors.catalog_revision_latest()
+    form = CourseFilterForm(request.GET, revision=version)
     filters = form.filters()
     courses = selectors.course_list_public(**filters)
     sort = filters.pop("sort")
-    # The count and the results fragment are cached per catalog revision.
-    version = selectors.catalog_revision_latest()
     paginator = CountedPaginator(
         courses, COURSES_PER_PAGE, count=selectors.course_count_public(**filters, revision=version)
     )
@@ -65,6 +65,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         "catalog_version": version,
         # Validated filters and page only: junk parameters never make new cache entries.
         "results_key": _results_key(filters, sort, page.number),
+        "filters_key": _results_key(filters, sort, None),
         "partial": partial,
     }
     template = "catalog/_course_results.html" if partial else "catalog/course_list.html"

@@ -96,6 +96,7 @@ def test_the_home_page_counts_are_cached_until_the_catalog_changes(
     with CaptureQueriesContext(connection) as cached:
         client.get("/")
     assert not count_queries(cached)
+    assert 'value="south"' not in client.get("/catalog/").content.decode()  # pickers cached
     catalog_import(
         document={
             "format": "cqr-catalog/1",
@@ -104,6 +105,7 @@ def test_the_home_page_counts_are_cached_until_the_catalog_changes(
         }
     )
     assert "2 active courses from 2 providers" in client.get("/").content.decode()
+    assert 'value="south"' in client.get("/catalog/").content.decode()  # a new revision
 
 
 def test_long_result_lists_link_first_last_and_nearby_pages_only(
