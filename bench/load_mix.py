@@ -1,0 +1,307 @@
+"""Benchmark: N clients for 60 s on the portal's mix (home, filtered catalog, bundles
+page, bundles API) against gunicorn as docker-compose runs it, at 100,000 courses.
+
+Usage: .venv/bin/python bench/load_mix.py [--clients 200] [--duration 60]
+       [--db-name cqr_bench_catalog] [--courses 100000]
+       [--server-url postgresql://app:app@127.0.0.1:5432/app] [--note TEXT]
+
+Uses the PostgreSQL database `--db-name` (bench/catalog_100k.py builds it; this script
+imports the same generated catalog when it holds fewer than `--courses` courses), adds a
+benchmark technologist with a CT prescription whose bundles are computed, and starts
+gunicorn with `cqr_portal/gunicorn_conf.py` (3 gthread workers x 4 threads unless
+GUNICORN_WORKERS/GUNICORN_THREADS say otherwise), DEBUG off, persistent connections.
+`wrk` (Debian package) then keeps `--clients` connections busy for `--duration` seconds,
+each sending its next request as soon as the previous one is answered, cycling through
+GET /, /catalog/?discipline=CT&sort=price, /prescriptions/<id>/ and
+/api/v1/runs/<id>/bundles/ (signed in with the technologist's session). Reports
+requests/s, p50/p95/p99 latency and errors (socket errors and non-2xx/3xx) to
+bench/results/load_mix.md. Goal: 0 errors and p95 <= 1 s with 200 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results" / "load_mix.md"
+
+SETUP_SCRIPT = r"""
+import json
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from prescriptions import services
+from prescriptions.documents import prescription_spec_from_document
+from matching.models import MatchingRun
+
+today = timezone.localdate()
+user, _ = get_user_model().objects.get_or_create(username="load-bench")
+spec = prescription_spec_from_document({
+    "format": "cqr-prescription/1",
+    "discipline": "CT",
+    "issued_on": (today - timedelta(days=30)).isoformat(),
+    "deadline": (today + timedelta(days=500)).isoformat(),
+    "required": [
+        {"category": "Image Formation", "credits": "3.0"},
+        {"category": "Radiation Safety and Dose", "credits": "1.5"},
+        {"category": "Abdomen and Pelvis", "credits": "2.0"},
+    ],
+    "hours_per_week": "3",
+})
+prescription = services.prescription_create(
+    owner=user, spec=spec, title="Load bench CT", floating_as_of=True
+)
+run = MatchingRun.objects.filter(prescription=prescription).latest("id")
+client = Client()
+client.force_login(user)
+print(json.dumps({
+    "prescription": prescription.pk,
+    "run": run.pk,
+    "session": client.cookies["sessionid"].value,
+    "run_status": run.status,
+    "run_error": run.error,
+    "bundles": run.bundles.count(),
+}))
+"""
+
+WRK_SCRIPT = r"""
+local paths = {PATHS}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "errors": %d, "status_errors": %d, '
+    .. '"timeouts": %d, "p50": %.3f, "p95": %.3f, "p99": %.3f, "max": %.3f, '
+    .. '"mean": %.3f}\n',
+    summary.requests, summary.duration / 1e6, errors, summary.errors.status,
+    summary.errors.timeout, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3, latency.mean / 1e3))
+end
+"""
+
+
+def db_url(base: str, name: str) -> str:
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
+def ensure_database(server_url: str, name: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+
+
+def course_count(database: str) -> int:
+    import psycopg2
+
+    conn = psycopg2.connect(database)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM catalog_course")
+            return int(cursor.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, paths: list[str], cookie: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(paths)
+    while pending and time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", pending[0], headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"GET {pending[0]} answered {response.status}")
+            pending.pop(0)
+        except (ConnectionError, OSError):
+            time.sleep(0.3)
+    if pending:
+        raise RuntimeError("gunicorn did not answer")
+
+
+def run_wrk(
+    port: int, paths: list[str], cookie: str, clients: int, duration: int
+) -> dict[str, Any]:
+    script_text = WRK_SCRIPT.replace("{PATHS}", "{" + ", ".join(json.dumps(p) for p in paths) + "}")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(script_text)
+    try:
+        done = subprocess.run(
+            [
+                *("wrk", f"-c{clients}", "-t2", f"-d{duration}s", "--timeout", "10s"),
+                *("-H", f"Cookie: {cookie}", "-s", script.name, f"http://127.0.0.1:{port}/"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--db-name", default="cqr_bench_catalog")
+    parser.add_argument("--courses", type=int, default=100_000)
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("DATABASE_URL", "postgresql://app:app@127.0.0.1:5432/app"),
+    )
+    parser.add_argument("--note", default="")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+
+    ensure_database(args.server_url, args.db_name)
+    database = db_url(args.server_url, args.db_name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
+    # One secret key for setup and server: the session made at setup must stay valid.
+    env.update(
+        {
+            "DATABASE_URL": database,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_SECRET_KEY": "load-bench-only-secret-key-" + "x" * 40,
+        }
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    if course_count(database) < args.courses:
+        from import_50k import generate
+
+        with tempfile.TemporaryDirectory(prefix="cqr-bench-") as workdir:
+            path = Path(workdir) / "catalog.json"
+            path.write_text(json.dumps(generate(args.courses)), encoding="utf-8")
+            manage(env, "import_catalog", str(path))
+    info = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT).splitlines()[-1])
+    if info["run_status"] != "done":
+        raise RuntimeError(f"the bench prescription's run is {info['run_status']}: {info}")
+    courses = course_count(database)
+
+    prod = {
+        **env,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+    }
+    manage(prod, "collectstatic", "--noinput", "-v0")
+    port = free_port()
+    prod["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    from_env = {k: v for k, v in os.environ.items() if k.startswith("GUNICORN_")}
+    server = subprocess.Popen(
+        [
+            *(str(Path(PYTHON).parent / "gunicorn"), "-c", "python:cqr_portal.gunicorn_conf"),
+            *("--log-level", "warning", "cqr_portal.wsgi:application"),
+        ],
+        env={**prod, **from_env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        cwd=ROOT,
+    )
+    paths = [
+        "/",
+        "/catalog/?discipline=CT&sort=price",
+        f"/prescriptions/{info['prescription']}/",
+        f"/api/v1/runs/{info['run']}/bundles/",
+    ]
+    cookie = f"sessionid={info['session']}"
+    try:
+        wait_for(port, paths, cookie)
+        run_wrk(port, paths, cookie, 10, 5)  # warm every worker
+        result = run_wrk(port, paths, cookie, args.clients, args.duration)
+        light = run_wrk(port, paths, cookie, 4, 10)  # service time without queueing
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    workers = os.environ.get("GUNICORN_WORKERS", "3")
+    threads = os.environ.get("GUNICORN_THREADS", "4")
+    rps = result["requests"] / result["seconds"]
+    goal = result["p95"] <= 1000 and result["errors"] == 0
+    lines = [
+        "# Load: the portal's mix under concurrent clients",
+        "",
+        f"`bench/load_mix.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"{args.clients} clients for {args.duration} s, each sending its next request as soon "
+        "as the previous one is answered, cycling through the home page, the catalog "
+        "filtered by discipline and sorted by price, a CT prescription's bundles page and "
+        f"the bundles API ({info['bundles']} bundles), at {courses:,} courses in PostgreSQL. "
+        f"gunicorn {workers} gthread workers x {threads} threads "
+        "(`cqr_portal/gunicorn_conf.py`), DEBUG off, persistent database connections. "
+        "Load generator: wrk (2 threads) on the same machine.",
+        "",
+        "| clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {args.clients} | {result['requests']} | {rps:.0f} | {result['p50']:.0f} | "
+        f"{result['p95']:.0f} | {result['p99']:.0f} | {result['max']:.0f} | "
+        f"{result['errors']} ({result['status_errors']} non-2xx/3xx, {result['timeouts']} "
+        f"timeouts) | {'met' if goal else 'NOT met'} (p95 <= 1 s, 0 errors) |",
+        f"| 4 | {light['requests']} | {light['requests'] / light['seconds']:.0f} | "
+        f"{light['p50']:.0f} | {light['p95']:.0f} | {light['p99']:.0f} | {light['max']:.0f} | "
+        f"{light['errors']} | (service time, 10 s) |",
+        "",
+        f"Machine: Python {platform.python_version()}, {os.cpu_count()} CPUs shared by "
+        "gunicorn, PostgreSQL and the load generator; load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end."
+        + (f" {args.note}" if args.note else ""),
+        "",
+    ]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
