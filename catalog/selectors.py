@@ -80,10 +80,46 @@ def subcategory_indexes(
         subcategories = subcategories.filter(outline__discipline__code__in=codes)
         aliases = aliases.filter(outline__discipline__code__in=codes)
     indexes = {code: SubcategoryIndex(code) for code in disciplines.values_list("code", flat=True)}
+    rows = _index_order(subcategories).values_list(
+        "id", "name", "outline_id", "outline__is_current", "outline__discipline__code"
+    )
+    _index_fill(indexes, rows, aliases)
+    return indexes
+
+
+def subcategory_index_with_rows(
+    *, discipline: Discipline
+) -> tuple[SubcategoryIndex, list[tuple[int, str, int, str]]]:
+    """One discipline's `SubcategoryIndex` and its subcategory rows of every outline version
+    as (id, name, outline id, major category name), in two queries."""
+    index = SubcategoryIndex(discipline.code)
+    rows = list(
+        _index_order(Subcategory.objects.filter(outline__discipline_id=discipline.pk)).values_list(
+            "id",
+            "name",
+            "outline_id",
+            "outline__is_current",
+            "outline__discipline__code",
+            "major__name",
+        )
+    )
+    aliases = SubcategoryAlias.objects.filter(outline__discipline_id=discipline.pk)
+    _index_fill({discipline.code: index}, (row[:5] for row in rows), aliases)
+    return index, [
+        (sub_id, name, outline_id, major) for sub_id, name, outline_id, *_, major in rows
+    ]
+
+
+def _index_order(subcategories: QuerySet[Subcategory]) -> QuerySet[Subcategory]:
     # Current outline first, then older versions newest first: setdefault keeps the first.
-    rows = subcategories.order_by(
-        "-outline__is_current", "-outline__version", "-outline_id"
-    ).values_list("id", "name", "outline_id", "outline__is_current", "outline__discipline__code")
+    return subcategories.order_by("-outline__is_current", "-outline__version", "-outline_id")
+
+
+def _index_fill(
+    indexes: dict[str, SubcategoryIndex],
+    rows: Iterable[tuple[int, str, int, bool, str]],
+    aliases: QuerySet[SubcategoryAlias],
+) -> None:
     for sub_id, name, outline_id, is_current, code in rows:
         index = indexes[code]
         if is_current:
@@ -97,7 +133,6 @@ def subcategory_indexes(
     ):
         index = indexes[code]
         index.aliases.setdefault(alias, index.current.get(target, sub_id))
-    return indexes
 
 
 def subcategory_resolve(*, discipline_code: str, name: str) -> Subcategory | None:

@@ -60,16 +60,22 @@ def runs_newest_if_done() -> QuerySet[MatchingRun]:
     )
 
 
+def bundle_contents_prefetch(prefix: str = "") -> list[Prefetch[Any]]:
+    """Prefetches of a bundle's purchases and scheduled courses with their catalog rows;
+    `prefix` reaches the bundle from another model ("bundle__" from a plan)."""
+    purchases = BundlePurchase.objects.select_related("course__provider", "package__provider")
+    items = BundleCourse.objects.select_related("course__provider").order_by("position")
+    return [
+        Prefetch(f"{prefix}purchases", queryset=purchases.order_by("id")),
+        Prefetch(f"{prefix}items", queryset=items),
+    ]
+
+
 def bundles_for_run(run: MatchingRun) -> QuerySet[Bundle]:
     """The run's bundles by rank, with purchases and scheduled courses (and their catalog
     rows) prefetched: a fixed number of queries however many bundles and courses."""
-    purchases = BundlePurchase.objects.select_related("course__provider", "package__provider")
-    items = BundleCourse.objects.select_related("course__provider").order_by("position")
     return (
         Bundle.objects.filter(run=run)
         .order_by("rank")
-        .prefetch_related(
-            Prefetch("purchases", queryset=purchases.order_by("id")),
-            Prefetch("items", queryset=items),
-        )
+        .prefetch_related(*bundle_contents_prefetch())
     )

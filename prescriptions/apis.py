@@ -24,6 +24,7 @@ from matching.selectors import run_latest_for_prescription
 from matching.serializers import RunOutputSerializer
 from prescriptions.documents import (
     PrescriptionInputError,
+    PrescriptionSpec,
     prescription_document_from_spec,
     prescription_spec_from_document,
     prescription_spec_from_model,
@@ -98,13 +99,16 @@ def prescription_links(request: Request, prescription: Prescription) -> dict[str
     }
 
 
-def prescription_detail_data(request: Request, prescription: Prescription) -> dict[str, Any]:
-    """The detail representation (see PrescriptionDetailSerializer)."""
+def prescription_detail_data(
+    request: Request, prescription: Prescription, *, spec: PrescriptionSpec | None = None
+) -> dict[str, Any]:
+    """The detail representation (see PrescriptionDetailSerializer). `spec`: the one the
+    prescription was just saved from (else it is built from the rows)."""
     context = {"request": request}
     data = dict(PrescriptionSummarySerializer(prescription, context=context).data)
     try:
         document: dict[str, Any] | None = prescription_document_from_spec(
-            prescription_spec_from_model(prescription)
+            spec or prescription_spec_from_model(prescription)
         )
     except PrescriptionInputError:
         document = None  # e.g. its outline changed under it; the page explains, not the API
@@ -167,10 +171,11 @@ class PrescriptionCreateApi(ApiView):
                 floating_as_of=document.get("as_of") is None,
                 completed=completed,
             )
-            unmatched_lines_add(prescription=prescription, lines=unmatched)
-        prescription = prescription_get_for_user(user=request.user, prescription_id=prescription.pk)
+            if unmatched:
+                unmatched_lines_add(prescription=prescription, lines=unmatched)
         return Response(
-            prescription_detail_data(request, prescription), status=status.HTTP_201_CREATED
+            prescription_detail_data(request, prescription, spec=spec),
+            status=status.HTTP_201_CREATED,
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -28,7 +29,7 @@ from catalog.models import (
     Subcategory,
     course_visible_q,
 )
-from catalog.selectors import SubcategoryIndex, subcategory_indexes
+from catalog.selectors import subcategory_index_with_rows
 from core.exceptions import InputError
 from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
@@ -78,6 +79,12 @@ class PrescriptionSpec:
     def discipline(self) -> Discipline:
         return self.outline.discipline
 
+    @cached_property
+    def subcategory_names(self) -> SubcategoryNames:
+        """The discipline's subcategory names, loaded once per spec (the bundles page, the
+        plan, its PDF and the solver's problem each need them)."""
+        return SubcategoryNames(current=self.outline)
+
     @property
     def plan_deadline(self) -> date:
         """The date every planned course must be done by: the deadline, or the end of the
@@ -104,17 +111,11 @@ class SubcategoryNames:
     subcategory of the discipline (any outline version) to the name it resolves to in the
     current outline — so distribution rows written against an older outline count toward
     the current subcategory — or keeps its own name when the current outline has no
-    equivalent. Four queries in all.
+    equivalent. Two queries in all; a spec keeps one (`PrescriptionSpec.subcategory_names`).
     """
 
     def __init__(self, *, current: OutlineVersion) -> None:
-        code = current.discipline.code
-        self.index = subcategory_indexes(discipline_codes=[code]).get(code) or SubcategoryIndex(
-            code
-        )
-        rows = Subcategory.objects.filter(outline__discipline_id=current.discipline_id).values_list(
-            "id", "name", "outline_id", "major__name"
-        )
+        self.index, rows = subcategory_index_with_rows(discipline=current.discipline)
         self._name: dict[int, str] = {}
         self._outline: dict[int, int] = {}
         current_ids: set[int] = set()
@@ -505,11 +506,13 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
     """The spec of a saved prescription (its rows were validated when saved; rules that
     the database cannot enforce are checked again here)."""
     errors = _Errors()
-    outline = (
-        OutlineVersion.objects.select_related("discipline")
-        .filter(discipline_id=prescription.outline.discipline_id, is_current=True)
-        .first()
-    ) or prescription.outline
+    outline = prescription.outline  # the access helpers load it with its discipline
+    if not outline.is_current:
+        outline = (
+            OutlineVersion.objects.select_related("discipline")
+            .filter(discipline_id=outline.discipline_id, is_current=True)
+            .first()
+        ) or outline
     required = tuple(
         (row.subcategory, row.credits)
         for row in prescription.required.select_related(

@@ -83,17 +83,23 @@ def _apply_spec(
     prescription.hours_per_week = spec.hours_per_week
     prescription.formats = sorted(spec.formats) if spec.formats is not None else []
     prescription.share_anonymously = share_anonymously
-    prescription.full_clean(exclude=["owner"])
+    # The spec was resolved and checked (the outline exists; the dates and hours the check
+    # constraints guard got precise messages): the fields' own rules are left to check, and
+    # the database still enforces the constraints.
+    prescription.full_clean(exclude=["owner", "outline"], validate_constraints=False)
     prescription.save()
 
 
-def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
-    prescription.required.all().delete()
+def _write_rows(prescription: Prescription, spec: PrescriptionSpec, *, created: bool) -> None:
+    """The spec's rows; a new prescription has none to replace (no delete, no diff)."""
+    if not created:
+        prescription.required.all().delete()
     RequiredCredit.objects.bulk_create(
         RequiredCredit(prescription=prescription, subcategory=sub, credits=credits)
         for sub, credits in spec.required
     )
-    prescription.extras.all().delete()
+    if not created:
+        prescription.extras.all().delete()
     ExtraRequirement.objects.bulk_create(
         ExtraRequirement(
             prescription=prescription,
@@ -106,9 +112,17 @@ def _write_rows(prescription: Prescription, spec: PrescriptionSpec) -> None:
         for extra in spec.extras
         if not extra.group  # an obligation's requirements come from the obligation
     )
-    prescription.completed_courses.set(spec.completed)
-    prescription.owned_courses.set(spec.owned)
-    prescription.excluded_providers.set(spec.exclude_providers)
+    _set_related(prescription.completed_courses, spec.completed, created=created)
+    _set_related(prescription.owned_courses, spec.owned, created=created)
+    _set_related(prescription.excluded_providers, spec.exclude_providers, created=created)
+
+
+def _set_related(related: Any, objects: Sequence[Any], *, created: bool) -> None:
+    """A many-to-many relation set to `objects` (a new row's is empty: add, if anything)."""
+    if not created:
+        related.set(objects)
+    elif objects:
+        related.add(*objects)
 
 
 @transaction.atomic
@@ -170,6 +184,7 @@ def _save_and_queue(
 ) -> Prescription:
     """Write the spec onto the prescription and its rows, then queue a matching run
     (unless it is kept as history)."""
+    created = prescription._state.adding
     _apply_spec(
         prescription,
         spec=spec,
@@ -178,9 +193,9 @@ def _save_and_queue(
         floating_as_of=floating_as_of,
         completed=completed,
     )
-    _write_rows(prescription, spec)
+    _write_rows(prescription, spec, created=created)
     if not completed:
-        run_create(prescription=prescription)
+        run_create(prescription=prescription, first=created)
     return prescription
 
 

@@ -163,7 +163,10 @@ def _form_page(
                         saved = services.prescription_create(owner=_user(request), **kwargs)
                     else:
                         saved = services.prescription_update(prescription=prescription, **kwargs)
-                    services.unmatched_lines_replace(prescription=saved, lines=unmatched)
+                    if prescription is not None:
+                        services.unmatched_lines_replace(prescription=saved, lines=unmatched)
+                    elif unmatched:
+                        services.unmatched_lines_add(prescription=saved, lines=unmatched)
             except ValidationError as exc:
                 attach_service_errors(form, exc)
             else:

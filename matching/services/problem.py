@@ -192,7 +192,7 @@ def solver_problem_from_spec(
     courses carrying one of its tags. Completed courses are always loaded (their credits
     subtract from the requirement).
     """
-    names = SubcategoryNames(current=spec.outline)
+    names = spec.subcategory_names
     required: dict[str, int] = defaultdict(int)
     for sub, credits in spec.required:
         required[names.canonical(sub.id) or sub.name] += to_hundredths(credits)

@@ -48,21 +48,25 @@ def queue_patience() -> timedelta:
     return timedelta(seconds=float(getattr(settings, "CQR_RUN_QUEUE_PATIENCE", 120)))
 
 
-def run_create(*, prescription: Prescription) -> MatchingRun:
+def run_create(*, prescription: Prescription, first: bool = False) -> MatchingRun:
     """A queued run for the prescription, published to the broker after commit.
 
     Queued runs of the same prescription that no worker has started are cancelled (ended
-    failed as superseded): only the latest edit is computed. The run row is the outbox: a
-    publish that fails (broker down) leaves it queued with `sent_at` empty, and
-    `runs_resend_lost` (beat) sends it later.
+    failed as superseded): only the latest edit is computed (`first`: the prescription was
+    just created and has none). The run row is the outbox: a publish that fails (broker
+    down) leaves it queued with `sent_at` empty, and `runs_resend_lost` (beat) sends it
+    later.
     """
     now = timezone.now()
-    MatchingRun.objects.filter(prescription=prescription, status=MatchingRun.Status.QUEUED).update(
-        status=MatchingRun.Status.FAILED,
-        error=SUPERSEDED,
-        progress_message="Superseded",
-        finished_at=now,
-    )
+    if not first:
+        MatchingRun.objects.filter(
+            prescription=prescription, status=MatchingRun.Status.QUEUED
+        ).update(
+            status=MatchingRun.Status.FAILED,
+            error=SUPERSEDED,
+            progress_message="Superseded",
+            finished_at=now,
+        )
     run = MatchingRun.objects.create(
         prescription=prescription,
         status=MatchingRun.Status.QUEUED,
@@ -195,7 +199,7 @@ def run_execute(*, run_id: int, task_id: str = "") -> None:
         _run_fail_if_exhausted(run_id)
         logger.info("run %s: not claimable (duplicate delivery or finished)", run_id)
         return
-    run = MatchingRun.objects.select_related("prescription").get(id=run_id)
+    run = MatchingRun.objects.select_related("prescription__outline__discipline").get(id=run_id)
     started = time.perf_counter()
     stored = False
     try:

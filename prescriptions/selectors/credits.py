@@ -13,7 +13,7 @@ from decimal import Decimal
 from catalog.models import Course, CreditDistribution
 from matching.solver.eligibility import counts_toward
 from obligations.models import UNCONFIRMED_TEXT
-from prescriptions.documents import PrescriptionSpec, SubcategoryNames
+from prescriptions.documents import PrescriptionSpec
 from prescriptions.obligation_extras import ObligationInfo
 from prescriptions.selectors.lines import CourseLine, PackageLine
 from prescriptions.selectors.wording import ZERO, amount
@@ -117,7 +117,7 @@ class Requirement:
 
     def __init__(self, spec: PrescriptionSpec) -> None:
         self.spec = spec
-        self.names = SubcategoryNames(current=spec.outline)
+        self.names = spec.subcategory_names
         needs: list[Need] = []
         for sub, credits in spec.required:
             key = self.names.canonical(sub.id) or sub.name

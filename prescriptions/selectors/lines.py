@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from catalog.models import Course, CourseFormat, Package
-from matching.models import Bundle
-from matching.selectors import bundles_for_run
+from matching.models import Bundle, BundlePurchase
+from matching.selectors import bundle_contents_prefetch
 from prescriptions.models import Plan, PlanItem, Prescription
 from prescriptions.selectors.wording import ZERO, amount, human_date
 
@@ -110,16 +110,19 @@ class PackageLine:
 
 
 def package_members(bundles: Iterable[Bundle]) -> dict[int, list[int]]:
-    """package id -> member course ids, for every package the bundles buy (one query)."""
-    ids = {p.package_id for b in bundles for p in b.purchases.all() if p.package_id}
+    """package id -> member course ids, for every package the bundles buy: one query,
+    also when none buys a package (so a page costs the same whatever its bundles hold)."""
+    bundle_ids = [b.pk for b in bundles]
     members: dict[int, list[int]] = defaultdict(list)
-    if ids:
-        for package_id, course_id in (
-            Package.courses.through.objects.filter(package_id__in=ids)
-            .order_by("id")
-            .values_list("package_id", "course_id")
-        ):
-            members[package_id].append(course_id)
+    if not bundle_ids:
+        return members
+    bought = BundlePurchase.objects.filter(bundle_id__in=bundle_ids, package__isnull=False)
+    for package_id, course_id in (
+        Package.courses.through.objects.filter(package_id__in=bought.values("package_id"))
+        .order_by("id")
+        .values_list("package_id", "course_id")
+    ):
+        members[package_id].append(course_id)
     return members
 
 
@@ -167,13 +170,16 @@ def bundle_lines(
 
 
 def plan_for_prescription(prescription: Prescription) -> Plan | None:
+    """The plan with its items and the chosen bundle's contents and run (the plan page,
+    its PDF and the report read them all): a fixed number of queries."""
     return (
         Plan.objects.filter(prescription=prescription)
-        .select_related("bundle")
+        .select_related("bundle__run")
         .prefetch_related(
             Prefetch(
                 "items", queryset=PlanItem.objects.select_related("course__provider", "certificate")
-            )
+            ),
+            *bundle_contents_prefetch("bundle__"),
         )
         .first()
     )
@@ -183,15 +189,13 @@ def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
     """The plan's items as lines, with due-date and approval warnings."""
     lines = []
     purchases: dict[int, tuple[str, Decimal | None, str, date | None]] = {}
-    if plan.bundle_id is not None:
-        bundle = bundles_for_run_single(plan.bundle_id)
-        if bundle is not None:
-            lines_of_bundle, _ = bundle_lines(bundle)
-            purchases = {
-                line.course.pk: (line.paid_as, line.price, line.package_title, line.start_by)
-                for line in lines_of_bundle
-                if line.course is not None
-            }
+    if plan.bundle is not None:
+        lines_of_bundle, _ = bundle_lines(plan.bundle)
+        purchases = {
+            line.course.pk: (line.paid_as, line.price, line.package_title, line.start_by)
+            for line in lines_of_bundle
+            if line.course is not None
+        }
     for item in plan.items.all():
         paid_as, price, package_title, start_by = purchases.get(
             item.course_id, ("", None, "", None)
@@ -215,13 +219,6 @@ def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
         line.warnings = item_warnings(item, today=today)
         lines.append(line)
     return lines
-
-
-def bundles_for_run_single(bundle_id: int) -> Bundle | None:
-    bundle = Bundle.objects.filter(pk=bundle_id).select_related("run").first()
-    if bundle is None:
-        return None
-    return bundles_for_run(bundle.run).filter(pk=bundle_id).first()
 
 
 def item_warnings(item: PlanItem, *, today: date) -> list[str]:

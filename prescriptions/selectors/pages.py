@@ -294,10 +294,8 @@ def plan_facts(plan: Plan, sheet: Sheet) -> list[Fact]:
     include the courses already done."""
     done = [line for line in sheet.lines if line.is_done]
     bundle_courses: set[int] = set()
-    if plan.bundle is not None:
-        bundle_courses = set(
-            plan.bundle.items.exclude(course=None).values_list("course_id", flat=True)
-        )
+    if plan.bundle is not None:  # its items come prefetched (`plan_for_prescription`)
+        bundle_courses = {item.course_id for item in plan.bundle.items.all() if item.course_id}
     earlier = [line for line in done if line.course and line.course.pk not in bundle_courses]
     price_note = ""
     if earlier:

@@ -37,7 +37,7 @@ from prescriptions.selectors.proof import (
     proof_for_run,
     ranked_bundles,
 )
-from prescriptions.selectors.report import Report, report_for_prescription
+from prescriptions.selectors.report import Report, report_from_sheet
 from prescriptions.selectors.wording import today
 
 
@@ -106,7 +106,7 @@ def plan_document_for_prescription(
             proof=plan_proof(plan),
             price_label=price.label,
             price_note=price.note,
-            report=report_for_prescription(prescription, spec),
+            report=report_from_sheet(sheet),
         )
     run = (
         MatchingRun.objects.filter(prescription=prescription, status=MatchingRun.Status.DONE)

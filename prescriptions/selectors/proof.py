@@ -11,10 +11,11 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from catalog.models import Course, course_visible_q
-from matching.models import Bundle, MatchingRun
+from matching.models import Bundle, BundleCourse, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
 SINGLE_PROVIDER = "single provider: "
@@ -166,8 +167,11 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
 
 def ranked_bundles(run: MatchingRun) -> list[Ranked]:
     """The run's bundles with their providers' names (two queries)."""
+    items = BundleCourse.objects.select_related("course__provider")
     bundles = (
-        Bundle.objects.filter(run=run).order_by("rank").prefetch_related("items__course__provider")
+        Bundle.objects.filter(run=run)
+        .order_by("rank")
+        .prefetch_related(Prefetch("items", queryset=items))
     )
     result = []
     for bundle in bundles:

@@ -18,7 +18,7 @@ from catalog.models import Course
 from core.spreadsheet import spreadsheet_safe
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Prescription
-from prescriptions.selectors.credits import MINIMUMS_GROUP, TOTALS_GROUP, Requirement
+from prescriptions.selectors.credits import MINIMUMS_GROUP, TOTALS_GROUP, Requirement, Sheet
 from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.selectors.wording import ZERO, amount, today
 
@@ -69,10 +69,17 @@ def _obligation(group: str, *, structured: bool) -> str:
 def report_for_prescription(prescription: Prescription, spec: PrescriptionSpec) -> Report:
     """The completed activities (plan items marked done, then courses entered as completed
     with the prescription) oldest first, and the progress per requirement."""
-    requirement = Requirement(spec)
     plan = plan_for_prescription(prescription)
     lines: list[CourseLine] = plan_lines(plan, today=today()) if plan is not None else []
-    sheet = requirement.sheet(lines)
+    return report_from_sheet(Requirement(spec).sheet(lines))
+
+
+def report_from_sheet(sheet: Sheet) -> Report:
+    """The report of a plan's sheet (`Requirement.sheet` of its lines): what the PDF
+    prints with the plan, from the same numbers."""
+    requirement = sheet.requirement
+    spec = requirement.spec
+    lines = sheet.lines
     subs = [need for need in requirement.needs if need.group not in {TOTALS_GROUP, MINIMUMS_GROUP}]
     report = Report(subcategories=[need.label for need in subs])
     done = [line for line in lines if line.is_done and line.course is not None]
