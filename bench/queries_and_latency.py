@@ -14,7 +14,8 @@ subcategories and keeps up to 6 bundles (5 alternatives). For each: the web form
 (/prescriptions/new/), the API's POST (/api/v1/prescriptions/create/), the bundles page
 cold (its fragment cache cleared) and warm, the plan page and the plan PDF (a bundle
 chosen). Each row gives the queries of one request (SAVEPOINTs included) and the median
-wall time of `--repeat` requests. Appends a section to bench/results/queries.md.
+wall time of `--repeat` requests (BENCH_SHOW_QUERIES=1 prints the SQL). Appends a
+section to bench/results/queries.md.
 Goals (issue 12): POST <= 15, bundles page <= 8, PDF <= 10 queries, the same for small
 and large.
 """
@@ -79,6 +80,8 @@ def measure(
     connection.queries_log.clear()  # a full log (9,000 entries) would count nothing
     with CaptureQueriesContext(connection) as captured:
         request()
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        print("\n".join(q["sql"][:150] for q in captured.captured_queries), end="\n\n")
     times = []
     for _ in range(repeat):
         if before:
