@@ -26,9 +26,16 @@ from catalog.models import (
     Provider,
     Subcategory,
     SubcategoryAlias,
+    course_visible_q,
 )
 
 # --- Outlines and subcategory name resolution (used by import, prescriptions, matching) ---
+
+
+def catalog_active_course_count(owner_id: int | None = None) -> int:
+    """Active courses a run could search (the proof's "out of N"): the catalog's, and the
+    owner's own ones."""
+    return Course.all_courses.filter(course_visible_q(owner_id), is_active=True).count()
 
 
 def discipline_current_outline(*, code: str) -> OutlineVersion | None:

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from catalog.models import Course, course_visible_q
+from catalog.selectors import catalog_active_course_count
 from matching.models import Bundle, BundleCourse, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
@@ -142,7 +142,7 @@ def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | No
 
 def catalog_size(owner_id: int | None = None) -> int:
     """Active courses a run could search: the catalog's, and the owner's own ones."""
-    return Course.all_courses.filter(course_visible_q(owner_id), is_active=True).count()
+    return catalog_active_course_count(owner_id)
 
 
 def run_catalog_date(run: MatchingRun) -> date | None:
@@ -154,13 +154,15 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
     stats: Mapping[str, Any] = run.stats if isinstance(run.stats, Mapping) else {}
     searched = stats.get("loaded_courses")
     single = stats.get(SINGLE_PROVIDER_NOTE)
+    # The catalog's size when the run searched it (runs stored before it was kept: now).
+    size = stats.get("catalog_size")
     return proof_of(
         outcome=run.outcome,
         gap=run.gap,
         bundles=bundles,
         catalog_on=run_catalog_date(run),
         searched=searched if isinstance(searched, int) else None,
-        catalog_size=catalog_size(run.prescription.owner_id),
+        catalog_size=size if isinstance(size, int) else catalog_size(run.prescription.owner_id),
         single_search=single if isinstance(single, str) else None,
     )
 
