@@ -31,14 +31,14 @@ D = Decimal
 CEILINGS = {
     # Issue 12's goals: POST <= 15, bundles page <= 8, PDF <= 10. Met: the API POST and
     # the warm bundles page. The web POST is 14 statements plus the SAVEPOINTs of its two
-    # nested atomic blocks; the others spend theirs on the spec's rows (5), the
-    # subcategory names (2) and the page's own reads.
+    # nested atomic blocks; the others spend theirs on the spec's rows (6 with the
+    # obligations), the subcategory names (2) and the page's own reads.
     "web POST": 18,
     "API POST": 15,
-    "bundles cold": 18,
-    "bundles warm": 6,
-    "plan page": 22,
-    "plan PDF": 19,
+    "bundles cold": 20,
+    "bundles warm": 7,
+    "plan page": 23,
+    "plan PDF": 20,
 }
 FIVE = [
     "Image Formation",
