@@ -31,9 +31,10 @@ D = Decimal
 CEILINGS = {
     # Issue 12's goals: POST <= 15, bundles page <= 8, PDF <= 10. Met: the API POST and
     # the warm bundles page. The web POST is 14 statements plus the SAVEPOINTs of its two
-    # nested atomic blocks; the others spend theirs on the spec's rows (6 with the
+    # nested atomic blocks (one more is allowed for the entry form's filters in flight);
+    # the others spend theirs on the spec's rows (6 with the
     # obligations), the subcategory names (2) and the page's own reads.
-    "web POST": 18,
+    "web POST": 19,
     "API POST": 15,
     "bundles cold": 20,
     "bundles warm": 7,
