@@ -149,3 +149,12 @@ def test_pdf_writes_the_printable_plan(imported, tmp_path) -> None:
     only_document(out)
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "plan.pdf" in err
+
+
+def test_the_readable_table_says_the_least_weekly_hours(imported, tmp_path) -> None:
+    out, _ = run(write(tmp_path, prescription(hours_per_week="0.01")))
+    assert "Status: infeasible" in out
+    line = next(x for x in out.splitlines() if "least weekly hours that make it possible" in x)
+    hours = line.rsplit(": ", 1)[1]
+    out, _ = run(write(tmp_path, prescription(hours_per_week=hours), "rx2.json"))
+    assert "Status: optimal" in out

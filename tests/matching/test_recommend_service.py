@@ -77,6 +77,17 @@ def test_weekly_hours_alone_can_make_it_infeasible(catalog: Catalog) -> None:
     ).document
     assert document["status"] == "infeasible"
     assert [r["reason"] for r in document["reasons"]] == ["weekly hours"]
+    # The smallest change: the least weekly hours, checked by solving at them.
+    least = document["least_hours_per_week"]
+    assert least["proven"] is True
+    assert (
+        recommend_for(
+            deadline="2026-12-31",
+            hours_per_week=least["hours_per_week"],
+            required=[{"category": "Neck and Chest", "credits": 2}],
+        ).document["status"]
+        == "optimal"
+    )
 
 
 def test_the_schedule_suggests_start_dates_when_hours_per_week_is_given(catalog: Catalog) -> None:

@@ -87,3 +87,19 @@ def test_a_plan_without_weekly_hours_gets_no_advice(
     with django_capture_on_commit_callbacks(execute=True):
         prescription = make_prescription(bob, deadline=SOON)
     assert "least_hours_per_week" not in latest(prescription).result
+
+
+def test_when_every_course_fits_alone_but_no_set_does_the_page_still_explains(
+    client: Any, bob: Any, catalog: WebCatalog, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Schedule-only infeasibility: enough credit exists, no shortfall row, yet no plan."""
+    with django_capture_on_commit_callbacks(execute=True):
+        prescription = make_prescription(bob, deadline=SOON, hours_per_week="2.5")
+    run = latest(prescription)
+    assert (run.outcome, run.result["shortfall"]) == ("infeasible", [])
+    least = run.result["least_hours_per_week"]["hours_per_week"]
+    client.force_login(bob)
+    page = text(client.get(reverse("prescriptions:detail", args=[prescription.pk])))
+    assert "No set of courses can complete this prescription" in page
+    assert f"The least that makes a plan possible is {least} hours a week" in page
+    assert "cheapest first" not in page and "Your cheapest bundle" not in page

@@ -264,4 +264,7 @@ def render_text(recommendation: Recommendation) -> str:
                     "  weekly hours: no choice of courses fits "
                     f"{spec.hours_per_week} hours a week before the due dates"
                 )
+        least = document.get("least_hours_per_week") or {}
+        if least.get("hours_per_week"):
+            lines.append(f"  least weekly hours that make it possible: {least['hours_per_week']}")
     return "\n".join(lines)
