@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTLINES = ROOT / "catalog" / "data" / "arrt_content_outlines.json"
+OUTLINES = ROOT / "catalog" / "data" / "arrt_outlines.json"
 RESULTS = ROOT / "bench" / "results" / "import_50k.md"
 SEED = 20261123
 TARGET_SECONDS = 60.0
@@ -44,10 +44,9 @@ def money(value: Decimal) -> str:
 def generate(courses: int, seed: int = SEED) -> dict[str, Any]:
     """A realistic large catalog: 25 providers, 1–3 distribution rows per course, packages."""
     rng = random.Random(seed)
-    outlines = json.loads(OUTLINES.read_text(encoding="utf-8"))["disciplines"]
-    categories = {
-        d["code"]: [s for c in d["categories"] for s in c["subcategories"]] for d in outlines
-    }
+    outlines = json.loads(OUTLINES.read_text(encoding="utf-8"))["outlines"]
+    # The last listed version of each discipline (cqr-outlines/1).
+    categories = {d["discipline"]: [c["name"] for c in d["categories"]] for d in outlines}
     disciplines = sorted(categories)
     providers = [
         {

@@ -39,7 +39,7 @@ from recommend_common import (
     markdown_table,
 )
 
-OUTLINES = ROOT / "catalog" / "data" / "arrt_content_outlines.json"
+OUTLINES = ROOT / "catalog" / "data" / "arrt_outlines.json"
 AS_OF = date(2026, 11, 22)
 # Relative share of courses per discipline (CT, MR, R and M dominate real catalogs).
 WEIGHTS = {"CT": 6, "MR": 5, "R": 6, "M": 4, "N": 2, "S": 2, "T": 1, "VS": 1, "BS": 1}
@@ -47,10 +47,8 @@ WEIGHTS = {"CT": 6, "MR": 5, "R": 6, "M": 4, "N": 2, "S": 2, "T": 1, "VS": 1, "B
 
 def outline_names() -> dict[str, list[str]]:
     data = json.loads(OUTLINES.read_text())
-    return {
-        d["code"]: [s for major in d["categories"] for s in major["subcategories"]]
-        for d in data["disciplines"]
-    }
+    # The last listed version of each discipline (cqr-outlines/1).
+    return {d["discipline"]: [c["name"] for c in d["categories"]] for d in data["outlines"]}
 
 
 def generate_catalog(n: int, seed: int = 2026) -> dict[str, Any]:

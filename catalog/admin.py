@@ -24,20 +24,18 @@ from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
 from django.http import HttpRequest
 from django.utils import timezone
 
+from catalog import admin_outlines  # noqa: F401  (registers the outline admin)
 from catalog.forms import TagsField
 from catalog.models import (
     CatalogRevision,
     Course,
     CreditDistribution,
     Discipline,
-    MajorCategory,
-    OutlineVersion,
     Package,
     PackageItem,
     Provider,
     ProviderMembership,
     Subcategory,
-    SubcategoryAlias,
 )
 from catalog.resources import CourseImportExportMixin
 from catalog.rules import course_rule_errors, course_rule_warnings, default_hours
@@ -338,7 +336,10 @@ class DistributionFormSet(BaseInlineFormSet):
             sub = form.cleaned_data.get("subcategory")
             credits = form.cleaned_data.get("credits")
             if sub is not None and credits is not None:
-                rows.append((sub.outline.discipline.code, credits))
+                code = sub.outline.discipline.code
+                # One tagging per outline version (as the catalog import groups them).
+                group = code if sub.outline.is_current else f"{code} {sub.outline.version}"
+                rows.append((group, credits))
         errors = course_rule_errors(
             format=course.format,
             price=course.price,
@@ -664,118 +665,7 @@ class PackageAdmin(ProviderScopedAdmin):
         _warn_unsold(request, [c for c in removed if isinstance(c, Course)])
 
 
-# --- Outlines, providers, memberships (site staff) -----------------------------------------
-
-
-class OutlineVersionInline(admin.TabularInline):
-    model = OutlineVersion
-    fields = ["version", "is_current", "confirmed", "source"]
-    extra = 0
-    show_change_link = True
-
-
-@admin.register(Discipline)
-class DisciplineAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "current_outline"]
-    search_fields = ["code", "name"]
-    inlines = [OutlineVersionInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        current = OutlineVersion.objects.filter(is_current=True)
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("outlines", queryset=current, to_attr="current_outlines"))
-        )
-
-    @admin.display(description="current outline")
-    def current_outline(self, obj: Any) -> str:
-        outlines = getattr(obj, "current_outlines", [])
-        if not outlines:
-            return "—"
-        outline = outlines[0]
-        status = "confirmed by ARRT" if outline.confirmed else "inferred"
-        return f"{outline.version} ({status})"
-
-
-class MajorCategoryInline(admin.TabularInline):
-    model = MajorCategory
-    fields = ["name", "position"]
-    extra = 0
-
-
-class _OutlineChildInline(admin.TabularInline):
-    """Inlines whose foreign keys must stay within the outline being edited."""
-
-    limit_fields: dict[str, type[Model]] = {}
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        for name, model in self.limit_fields.items():
-            field = formset.form.base_fields.get(name)
-            if field is not None:
-                field.queryset = (  # type: ignore[attr-defined]
-                    model._default_manager.filter(outline=obj)
-                    if obj
-                    else model._default_manager.none()
-                )
-        return formset
-
-
-class SubcategoryInline(_OutlineChildInline):
-    model = Subcategory
-    fk_name = "outline"
-    fields = ["major", "name", "position"]
-    extra = 0
-    limit_fields = {"major": MajorCategory}
-    verbose_name_plural = "subcategories (save new major categories first, then add theirs)"
-
-
-class SubcategoryAliasInline(_OutlineChildInline):
-    model = SubcategoryAlias
-    fk_name = "outline"
-    fields = ["alias", "subcategory"]
-    extra = 0
-    limit_fields = {"subcategory": Subcategory}
-    verbose_name_plural = "aliases (older wordings that still resolve to a subcategory)"
-
-
-@admin.register(OutlineVersion)
-class OutlineVersionAdmin(admin.ModelAdmin):
-    list_display = ["discipline", "version", "is_current", "confirmed", "subcategory_count"]
-    list_filter = ["is_current", "confirmed", "discipline"]
-    search_fields = ["discipline__code", "discipline__name", "version"]
-    list_select_related = ["discipline"]
-    fields = ["discipline", "version", "is_current", "confirmed", "source", "note"]
-    inlines = [MajorCategoryInline, SubcategoryInline, SubcategoryAliasInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).annotate(sub_total=Count("subcategories"))
-
-    @admin.display(description="subcategories", ordering="sub_total")
-    def subcategory_count(self, obj: Any) -> int:
-        return int(getattr(obj, "sub_total", 0))
-
-
-@admin.register(Subcategory)
-class SubcategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "major", "discipline_code", "outline_version", "is_current"]
-    list_filter = ["outline__discipline", "outline__is_current"]
-    search_fields = ["name", "aliases__alias"]
-    list_select_related = ["major", "outline__discipline"]
-    fields = ["outline", "major", "name", "position"]
-
-    @admin.display(description="discipline", ordering="outline__discipline__code")
-    def discipline_code(self, obj: Subcategory) -> str:
-        return obj.outline.discipline.code
-
-    @admin.display(description="outline version", ordering="outline__version")
-    def outline_version(self, obj: Subcategory) -> str:
-        return obj.outline.version
-
-    @admin.display(description="current", boolean=True)
-    def is_current(self, obj: Subcategory) -> bool:
-        return obj.outline.is_current
+# --- Providers, memberships (site staff); outlines are in catalog/admin_outlines.py --------
 
 
 class MembershipInline(admin.TabularInline):

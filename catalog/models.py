@@ -23,14 +23,36 @@ class Discipline(models.Model):
 
 
 class OutlineVersion(TimeStampedModel):
-    """One version of a discipline's content outline; exactly one is current."""
+    """One version of a discipline's content outline, in force from `effective_from`.
+
+    Which version is in force on a date is decided by `catalog.outline_dates` (one rule);
+    `is_current` caches its answer for today (refreshed by `catalog.services.
+    outlines_refresh_current` on every outline write and daily), so list queries can filter
+    on it. Exactly one version per discipline is current.
+    """
 
     discipline = models.ForeignKey(Discipline, on_delete=models.CASCADE, related_name="outlines")
     version = models.CharField(max_length=40)
-    source = models.TextField(blank=True)
-    confirmed = models.BooleanField(default=False)
+    effective_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day in force; empty for an undated (legacy) version.",
+    )
+    effective_until = models.DateField(
+        null=True, blank=True, help_text="Last day in force; empty until the next version's start."
+    )
+    # When a catalog import made this (undated) version current: among undated versions
+    # the most recently adopted one is in force (contract §1: an import's version becomes
+    # current also over a shipped outline of the same discipline).
+    adopted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    source = models.TextField(
+        blank=True, help_text="Where the names come from (a URL or citation)."
+    )
+    confirmed = models.BooleanField(
+        default=False, help_text="Checked against ARRT's own published content specification."
+    )
     note = models.TextField(blank=True)
-    is_current = models.BooleanField(default=True)
+    is_current = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["discipline__code", "-is_current", "-version"]
@@ -87,6 +109,34 @@ class Subcategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outline.discipline.code}: {self.name}"
+
+
+class SubcategoryMapping(models.Model):
+    """Old wording -> new: a subcategory of one outline version and what it became in the
+    next version of the discipline. Several rows from one subcategory: it was split;
+    several rows to one: they were merged. Credits move along these rows as described in
+    `catalog.credits`."""
+
+    # Denormalised from to_subcategory.outline: the version these mappings lead into (so
+    # the admin edits them inline with it).
+    outline = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="mappings")
+    from_subcategory = models.ForeignKey(
+        Subcategory, on_delete=models.CASCADE, related_name="mapped_to"
+    )
+    to_subcategory = models.ForeignKey(
+        Subcategory, on_delete=models.CASCADE, related_name="mapped_from"
+    )
+
+    class Meta:
+        ordering = ["outline", "from_subcategory__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_subcategory", "to_subcategory"], name="subcategory_mapping_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_subcategory.name} → {self.to_subcategory.name}"
 
 
 class SubcategoryAlias(models.Model):
@@ -344,6 +394,8 @@ class CatalogRevision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=200)
     providers = models.ManyToManyField(Provider, blank=True, related_name="+")
+    # An outline change: the disciplines whose prescriptions it affects.
+    disciplines = models.ManyToManyField(Discipline, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-id"]

@@ -6,7 +6,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,8 +27,10 @@ from catalog.models import (
     Provider,
     Subcategory,
     SubcategoryAlias,
+    SubcategoryMapping,
     course_visible_q,
 )
+from catalog.outline_dates import in_force, order_key
 
 # --- Outlines and subcategory name resolution (used by import, prescriptions, matching) ---
 
@@ -39,12 +42,33 @@ def catalog_active_course_count(owner_id: int | None = None) -> int:
 
 
 def discipline_current_outline(*, code: str) -> OutlineVersion | None:
-    """The discipline's current outline version, or None (unknown code or no outline)."""
+    """The discipline's current outline version (the one in force today, as cached in
+    `is_current`), or None (unknown code or no outline)."""
     return (
         OutlineVersion.objects.filter(discipline__code=code, is_current=True)
         .select_related("discipline")
         .first()
     )
+
+
+def outline_in_force(
+    *, on: date, discipline_id: int | None = None, code: str | None = None
+) -> OutlineVersion | None:
+    """The version of a discipline (by id, or by code, case-insensitive) in force on
+    `on` (`catalog.outline_dates`); None for an unknown discipline or one without outline.
+    One query."""
+    versions = OutlineVersion.objects.select_related("discipline")
+    if discipline_id is not None:
+        versions = versions.filter(discipline_id=discipline_id)
+    elif code is not None:
+        versions = versions.filter(discipline__code__iexact=code.strip())
+    else:
+        raise TypeError("outline_in_force needs discipline_id or code")
+    rows = list(versions)
+    if len({v.discipline_id for v in rows}) > 1:  # codes differing only in case
+        chosen = next((v for v in rows if v.discipline.code == code), rows[0])
+        rows = [v for v in rows if v.discipline_id == chosen.discipline_id]
+    return in_force(rows, on)
 
 
 @dataclass
@@ -61,6 +85,13 @@ class SubcategoryIndex:
     current: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, int] = field(default_factory=dict)
     older: dict[str, int] = field(default_factory=dict)
+    older_version: dict[int, str] = field(default_factory=dict)  # older sub id -> version
+
+    def group_of(self, sub_id: int) -> str:
+        """How a course's rows are grouped for "at most the CE credits per discipline": one
+        tagging per outline version ("CT", or "CT 2017" for an older version's row)."""
+        version = self.older_version.get(sub_id)
+        return self.discipline_code if version is None else f"{self.discipline_code} {version}"
 
     def resolve(self, name: str) -> int | None:
         for names in (self.current, self.aliases, self.older):
@@ -87,58 +118,70 @@ def subcategory_indexes(
         subcategories = subcategories.filter(outline__discipline__code__in=codes)
         aliases = aliases.filter(outline__discipline__code__in=codes)
     indexes = {code: SubcategoryIndex(code) for code in disciplines.values_list("code", flat=True)}
-    rows = _index_order(subcategories).values_list(
-        "id", "name", "outline_id", "outline__is_current", "outline__discipline__code"
+    fill_indexes(
+        indexes,
+        subcategories.values_list(*INDEX_SUBCATEGORY_FIELDS),
+        aliases.values_list(*INDEX_ALIAS_FIELDS),
     )
-    _index_fill(indexes, rows, aliases)
     return indexes
 
 
-def subcategory_index_with_rows(
-    *, discipline: Discipline
-) -> tuple[SubcategoryIndex, list[tuple[int, str, int, str]]]:
-    """One discipline's `SubcategoryIndex` and its subcategory rows of every outline version
-    as (id, name, outline id, major category name), in two queries."""
-    index = SubcategoryIndex(discipline.code)
-    rows = list(
-        _index_order(Subcategory.objects.filter(outline__discipline_id=discipline.pk)).values_list(
-            "id",
-            "name",
-            "outline_id",
-            "outline__is_current",
-            "outline__discipline__code",
-            "major__name",
-        )
-    )
-    aliases = SubcategoryAlias.objects.filter(outline__discipline_id=discipline.pk)
-    _index_fill({discipline.code: index}, (row[:5] for row in rows), aliases)
-    return index, [
-        (sub_id, name, outline_id, major) for sub_id, name, outline_id, *_, major in rows
-    ]
+# What `fill_indexes` reads of each subcategory and alias row (callers that load these
+# rows for their own needs pass them in instead of querying again).
+_VERSION_FIELDS = (
+    "outline_id",
+    "outline__is_current",
+    "outline__effective_from",
+    "outline__effective_until",
+    "outline__adopted_at",
+    "outline__version",
+)
+INDEX_SUBCATEGORY_FIELDS = ("id", "name", "outline__discipline__code", *_VERSION_FIELDS)
+INDEX_ALIAS_FIELDS = (
+    "alias",
+    "subcategory_id",
+    "subcategory__name",
+    "outline__discipline__code",
+    *_VERSION_FIELDS,
+)
 
 
-def _index_order(subcategories: QuerySet[Subcategory]) -> QuerySet[Subcategory]:
-    # Current outline first, then older versions newest first: setdefault keeps the first.
-    return subcategories.order_by("-outline__is_current", "-outline__version", "-outline_id")
+class _VersionOf(NamedTuple):
+    """The version fields of a row, for `outline_dates.order_key`."""
+
+    pk: int
+    effective_from: date | None
+    effective_until: date | None
+    adopted_at: datetime | None
+    version: str
 
 
-def _index_fill(
+def _newest_first(rows: Iterable[tuple[Any, ...]], at: int) -> list[tuple[Any, ...]]:
+    """Rows whose version fields start at `at`: the current version's first, then the
+    others from the newest in their discipline's order."""
+
+    def key(row: tuple[Any, ...]) -> tuple[bool, Any]:
+        return (bool(row[at + 1]), order_key(_VersionOf(row[at], *row[at + 2 : at + 6])))
+
+    return sorted(rows, key=key, reverse=True)
+
+
+def fill_indexes(
     indexes: dict[str, SubcategoryIndex],
-    rows: Iterable[tuple[int, str, int, bool, str]],
-    aliases: QuerySet[SubcategoryAlias],
+    subcategory_rows: Iterable[tuple[Any, ...]],
+    alias_rows: Iterable[tuple[Any, ...]],
 ) -> None:
-    for sub_id, name, outline_id, is_current, code in rows:
-        index = indexes[code]
+    """Fill `SubcategoryIndex`es from rows of INDEX_SUBCATEGORY_FIELDS / INDEX_ALIAS_FIELDS."""
+    for sub_id, name, code, outline_id, is_current, *rest in _newest_first(subcategory_rows, 3):
+        index = indexes.setdefault(code, SubcategoryIndex(code))
         if is_current:
             index.current_outline_id = outline_id
             index.current[name] = sub_id
         else:
-            index.older.setdefault(name, sub_id)
-    alias_rows = aliases.order_by("-outline__is_current", "-outline__version", "-outline_id")
-    for alias, sub_id, target, code in alias_rows.values_list(
-        "alias", "subcategory_id", "subcategory__name", "outline__discipline__code"
-    ):
-        index = indexes[code]
+            index.older.setdefault(name, sub_id)  # the newest version's wins
+            index.older_version[sub_id] = rest[3]
+    for alias, sub_id, target, code, *_ in _newest_first(alias_rows, 4):
+        index = indexes.setdefault(code, SubcategoryIndex(code))
         index.aliases.setdefault(alias, index.current.get(target, sub_id))
 
 
@@ -330,20 +373,24 @@ def outline_list_public() -> QuerySet[OutlineVersion]:
     majors = MajorCategory.objects.order_by("position", "name").prefetch_related(
         Prefetch("subcategories", queryset=subcategories)
     )
+    mappings = SubcategoryMapping.objects.select_related("from_subcategory", "to_subcategory")
     return (
         OutlineVersion.objects.filter(is_current=True)
         .select_related("discipline")
-        .prefetch_related(Prefetch("majors", queryset=majors))
+        .prefetch_related(
+            Prefetch("majors", queryset=majors), Prefetch("mappings", queryset=mappings)
+        )
         .order_by("discipline__code")
     )
 
 
 def outline_versions_older() -> QuerySet[OutlineVersion]:
-    """Superseded outline versions (their names still resolve for old prescriptions)."""
+    """The versions that are not current: superseded ones (still used for prescriptions
+    issued under them) and ones dated to start later."""
     return (
         OutlineVersion.objects.filter(is_current=False)
         .select_related("discipline")
-        .order_by("discipline__code", "-version")
+        .order_by("discipline__code", F("effective_from").desc(nulls_last=True), "-version")
     )
 
 

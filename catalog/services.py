@@ -6,7 +6,6 @@ commands, views, the admin and tasks call.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +24,19 @@ from catalog.importers.catalog_v1 import (
     parse_catalog_json,
 )
 from catalog.importers.export import export_document
-from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, spec_from_shipped
-from catalog.models import CatalogRevision, OutlineVersion, Provider
+from catalog.importers.outline_section import OutlineSection
+from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, refresh_current
+from catalog.importers.values import ErrorList, show
+from catalog.models import CatalogRevision, Discipline, OutlineVersion, Provider
 from catalog.signals import catalog_revised
 from core.db_locks import LockTimeout, advisory_xact_lock
+from core.jsontext import text_problem
 
 __all__ = [
     "DEFAULT_OUTLINES_FILE",
     "DEFAULT_OUTLINE_VERSION",
     "FORMAT_TAG",
+    "OUTLINES_FORMAT_TAG",
     "CatalogImportError",
     "ImportSummary",
     "OutlineSpec",
@@ -43,18 +46,20 @@ __all__ = [
     "catalog_parse",
     "catalog_provider_codes",
     "catalog_record_change",
+    "outline_record_edit",
     "outline_upsert",
     "outlines_ensure_default",
     "outlines_load_default",
+    "outlines_load_file",
+    "outlines_refresh_current",
 ]
 
-DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_content_outlines.json"
+DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_outlines.json"
+OUTLINES_FORMAT_TAG = "cqr-outlines/1"
 DEFAULT_OUTLINE_VERSION = "2022"
-"""The shipped outlines file carries no version field. Its names follow the ARRT content
-specifications in force for the 2022 CQR cycle (CT's list is ARRT's own targeted-CE
-example), so its outlines are stored as version "2022". A catalog whose `outlines` section
-names another version supersedes them as the discipline's current outline; the "2022" names
-keep resolving as an older version."""
+"""The version label of the shipped outlines converted from the first data file, whose
+names follow the ARRT content specifications in force for the 2022 CQR cycle (CT's list
+is ARRT's own targeted-CE example)."""
 
 
 @dataclass
@@ -63,42 +68,92 @@ class OutlinesLoadSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    revision_id: int | None = None
 
     def describe(self) -> str:
-        return (
+        text = (
             f"{self.disciplines} disciplines: {self.created} outlines created, "
             f"{self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.revision_id is not None:
+            text += f" (catalog revision {self.revision_id})"
+        return text
+
+
+def _read_outlines_file(raw: bytes | str) -> list[Any]:
+    """The `outlines` list of a `cqr-outlines/1` document; CatalogImportError if the top
+    level is wrong (the records are checked by `OutlineSection`)."""
+    document = parse_catalog_json(raw)
+    problem = text_problem(document)
+    if problem:
+        raise CatalogImportError([f"{problem[0]}: {problem[1]}"])
+    tag = document.get("format")
+    if tag != OUTLINES_FORMAT_TAG:
+        raise CatalogImportError([f'format: must be "{OUTLINES_FORMAT_TAG}", not {show(tag)}'])
+    records = document.get("outlines")
+    if not isinstance(records, list) or not records:
+        raise CatalogImportError([f"outlines: must be a non-empty list, not {show(records)}"])
+    return records
+
+
+def _load_outlines(
+    records: list[Any], *, prune: bool, reason: str, skip_existing: bool = False
+) -> OutlinesLoadSummary:
+    summary = OutlinesLoadSummary(
+        disciplines=len({r.get("discipline") for r in records if isinstance(r, dict)})
+    )
+    if skip_existing:
+        existing = set(OutlineVersion.objects.values_list("discipline__code", "version"))
+        kept = [
+            r
+            for r in records
+            if not (isinstance(r, dict) and (r.get("discipline"), r.get("version")) in existing)
+        ]
+        summary.unchanged = len(records) - len(kept)
+        records = kept
+    had_outline = set(OutlineVersion.objects.values_list("discipline_id", flat=True))
+    errors = ErrorList()
+    section = OutlineSection(records, errors=errors, rank=0, adopt=False, prune=prune)
+    section.read()
+    section.write()
+    if errors:
+        raise CatalogImportError(errors.messages())
+    summary.created = section.created
+    summary.updated = section.updated
+    summary.unchanged += section.unchanged
+    # A discipline's first outline affects no run; a new or changed version of one that
+    # had an outline re-plans its prescriptions.
+    affected = section.changed_disciplines & had_outline
+    if affected:
+        summary.revision_id = catalog_record_change(reason=reason, discipline_ids=affected).pk
+    return summary
 
 
 @transaction.atomic
 def outlines_load_default(
     *, refresh: bool = False, path: Path | None = None
 ) -> OutlinesLoadSummary:
-    """Load every discipline of the shipped outlines file (idempotent).
+    """Load every outline version of the shipped file (idempotent).
 
-    Each becomes version DEFAULT_OUTLINE_VERSION, with its `source`, `confirmed`, `note`
-    and `aliases`, and is made current only for a discipline without a current outline,
-    so rerunning never undoes an outline that a catalog import made current. An outline
-    version that already exists is left alone (site staff may have corrected it in the
-    admin) unless `refresh`, which adds the file's missing names and notes (never deletes).
+    A version that already exists is left alone (site staff may have corrected it in the
+    admin) unless `refresh`, which adds the file's missing names, aliases, dates and notes
+    (never deletes). Which version is current follows from the dates; an undated shipped
+    version never displaces one that a catalog import made current.
     """
-    data = json.loads((path or DEFAULT_OUTLINES_FILE).read_text(encoding="utf-8"))
-    existing = set(
-        OutlineVersion.objects.filter(version=DEFAULT_OUTLINE_VERSION).values_list(
-            "discipline__code", flat=True
-        )
+    records = _read_outlines_file((path or DEFAULT_OUTLINES_FILE).read_bytes())
+    return _load_outlines(
+        records, prune=False, reason="shipped outlines", skip_existing=not refresh
     )
-    summary = OutlinesLoadSummary()
-    for record in data["disciplines"]:
-        summary.disciplines += 1
-        if record["code"] in existing and not refresh:
-            summary.unchanged += 1
-            continue
-        spec = spec_from_shipped(record, version=DEFAULT_OUTLINE_VERSION)
-        status = outline_write(spec, make_current=None)
-        setattr(summary, status, getattr(summary, status) + 1)
-    return summary
+
+
+@transaction.atomic
+def outlines_load_file(*, raw: bytes | str, source: str = "") -> OutlinesLoadSummary:
+    """Load a `cqr-outlines/1` file, validated whole: any invalid record rejects it with
+    CatalogImportError naming record and field, and nothing is written. Each version in
+    the file is stated whole (names it no longer lists are dropped when unused)."""
+    return _load_outlines(
+        _read_outlines_file(raw), prune=True, reason=f"outlines file {source}".strip()
+    )
 
 
 def outlines_ensure_default() -> bool:
@@ -115,9 +170,36 @@ def outlines_ensure_default() -> bool:
 
 @transaction.atomic
 def outline_upsert(*, spec: OutlineSpec, make_current: bool = True) -> OutlineStatus:
-    """Create or update one outline version; by default it becomes the discipline's current
-    outline (the previous current one is kept as an older version)."""
-    return outline_write(spec, make_current=make_current)
+    """Create or update one outline version. With `make_current` an undated version
+    becomes the discipline's current outline (the previous one is kept as an older
+    version); a dated one is current while in force."""
+    status, outline = outline_write(spec, adopt=make_current)
+    changed = refresh_current(discipline_ids=[outline.discipline_id])
+    if status != "unchanged" or changed:
+        catalog_record_change(
+            reason=f"outline {spec.discipline_code} {spec.version}",
+            discipline_ids={outline.discipline_id},
+        )
+    return status
+
+
+@transaction.atomic
+def outline_record_edit(*, outline: OutlineVersion, reason: str) -> CatalogRevision:
+    """Site staff changed an outline version (admin): recompute which version is current
+    and record a catalog revision naming the discipline, so its runs are re-planned."""
+    refresh_current(discipline_ids=[outline.discipline_id])
+    return catalog_record_change(reason=reason, discipline_ids=[outline.discipline_id])
+
+
+def outlines_refresh_current(*, discipline_ids: Iterable[int] | None = None) -> set[int]:
+    """Make each discipline's current outline the one in force today; when that changed
+    (a version's start date came), record a catalog revision so affected runs re-plan.
+    Called after outline edits in the admin and daily by the worker."""
+    with transaction.atomic():
+        changed = refresh_current(discipline_ids=discipline_ids)
+        if changed:
+            catalog_record_change(reason="outline in force changed", discipline_ids=changed)
+    return changed
 
 
 def catalog_parse(raw: bytes | str) -> dict[str, Any]:
@@ -153,6 +235,7 @@ def catalog_import(*, document: dict[str, Any], source: str = "") -> ImportSumma
         revision = catalog_record_change(
             reason=reason,
             provider_ids=provider_ids,
+            discipline_ids=summary.outline_disciplines,
             course_ids=None if outlines_changed else summary.changed_course_ids,
             package_ids=None if outlines_changed else summary.changed_package_ids,
         )
@@ -198,22 +281,30 @@ def catalog_record_change(
     reason: str,
     providers: Iterable[Provider] = (),
     provider_ids: Iterable[int] = (),
+    disciplines: Iterable[Discipline] = (),
+    discipline_ids: Iterable[int] = (),
     course_ids: Iterable[int] | None = None,
     package_ids: Iterable[int] | None = None,
 ) -> CatalogRevision:
-    """Record that the catalog changed (import, admin edit) and tell matching about it.
+    """Record that the catalog changed (import, admin edit, outline version) and tell
+    matching about it.
 
-    Call it inside the transaction that made the change. Runs computed on an older
-    revision become stale through matching's hook. `course_ids`/`package_ids` name every
-    course and package the change wrote (created, edited, retired), in their new state:
-    matching then re-plans only the prescriptions those could change. Leave them None
-    when the change is not limited to them (outlines): every run of the providers'
-    disciplines is then stale.
+    Call it inside the transaction that made the change. `providers`: whose courses or
+    packages changed; `disciplines`: whose outline changed (a new version, or another
+    version in force). Runs computed on an older revision become stale through
+    matching's hook. `course_ids`/`package_ids` name every course and package the change
+    wrote (created, edited, retired), in their new state: matching then re-plans only the
+    prescriptions those could change. Leave them None when the change is not limited to
+    them (outlines): every run of the providers' (and the outlines') disciplines is then
+    stale.
     """
     revision = CatalogRevision.objects.create(reason=reason[:200])
     ids = {p.pk for p in providers} | set(provider_ids)
     if ids:
         revision.providers.set(sorted(ids))
+    outline_ids = {d.pk for d in disciplines} | set(discipline_ids)
+    if outline_ids:
+        revision.disciplines.set(sorted(outline_ids))
     known = course_ids is not None or package_ids is not None
     catalog_revised.send(
         sender=CatalogRevision,

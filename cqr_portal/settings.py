@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "resend-lost-runs": {"task": "matching.tasks.resend_lost_runs_task", "schedule": 30.0},
     # Hourly; each reminder is sent once, so running it again sends nothing new.
     "send-reminders": {"task": "followup.tasks.send_reminders_task", "schedule": 3600.0},
+    # An outline version dated to start today becomes current (and its runs stale).
+    "refresh-current-outlines": {
+        "task": "catalog.tasks.refresh_current_outlines_task",
+        "schedule": 3600.0,
+    },
 }
 
 REST_FRAMEWORK = {

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from catalog.credits import OutlineNames
 from catalog.models import Course as CatalogCourse
 from catalog.models import (
     CourseFormat,
@@ -29,7 +30,7 @@ from catalog.models import (
     Subcategory,
     course_visible_q,
 )
-from catalog.selectors import subcategory_index_with_rows
+from catalog.selectors import outline_in_force
 from core.exceptions import InputError
 from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
@@ -55,7 +56,7 @@ class PrescriptionInputError(InputError, ValueError):
 
 @dataclass(frozen=True)
 class PrescriptionSpec:
-    outline: OutlineVersion  # the discipline's current outline
+    outline: OutlineVersion  # the discipline's version in force on issued_on
     kind: str
     issued_on: date
     deadline: date
@@ -80,10 +81,11 @@ class PrescriptionSpec:
         return self.outline.discipline
 
     @cached_property
-    def subcategory_names(self) -> SubcategoryNames:
-        """The discipline's subcategory names, loaded once per spec (the bundles page, the
+    def subcategory_names(self) -> OutlineNames:
+        """The discipline's subcategory names of every outline version, read against the
+        spec's outline (`catalog.credits`), loaded once per spec (the bundles page, the
         plan, its PDF and the solver's problem each need them)."""
-        return SubcategoryNames(current=self.outline)
+        return OutlineNames(target=self.outline)
 
     @property
     def plan_deadline(self) -> date:
@@ -96,58 +98,6 @@ class PrescriptionSpec:
     @property
     def deadline_from_biennium(self) -> bool:
         return self.plan_deadline != self.deadline
-
-
-# ---------------------------------------------------------------------------------------
-# Subcategory names within a discipline
-# ---------------------------------------------------------------------------------------
-
-
-class SubcategoryNames:
-    """Subcategory names of one discipline: resolution and the current name of every row.
-
-    Resolution is the catalog's (`catalog.selectors.subcategory_indexes`, contract §1:
-    current outline, then aliases, then older versions). `canonical(sub_id)` maps any
-    subcategory of the discipline (any outline version) to the name it resolves to in the
-    current outline — so distribution rows written against an older outline count toward
-    the current subcategory — or keeps its own name when the current outline has no
-    equivalent. Two queries in all; a spec keeps one (`PrescriptionSpec.subcategory_names`).
-    """
-
-    def __init__(self, *, current: OutlineVersion) -> None:
-        self.index, rows = subcategory_index_with_rows(discipline=current.discipline)
-        self._name: dict[int, str] = {}
-        self._outline: dict[int, int] = {}
-        current_ids: set[int] = set()
-        self.majors: dict[str, str] = {}  # current subcategory name -> major category name
-        for sub_id, name, outline_id, major in rows:
-            self._name[sub_id] = name
-            self._outline[sub_id] = outline_id
-            if outline_id == current.id:
-                current_ids.add(sub_id)
-                self.majors[name] = major
-        self._canonical: dict[int, str] = {}
-        for sub_id, name in self._name.items():
-            target = sub_id if sub_id in current_ids else self.index.resolve(name)
-            self._canonical[sub_id] = self._name[target] if target in current_ids else name
-
-    def resolve(self, name: str) -> int | None:
-        return self.index.resolve(name)
-
-    def canonical(self, sub_id: int) -> str | None:
-        return self._canonical.get(sub_id)
-
-    def outline_of(self, sub_id: int) -> int:
-        return self._outline[sub_id]
-
-    def all_ids(self) -> set[int]:
-        """Every subcategory id of the discipline, all outline versions."""
-        return set(self._name)
-
-    def ids_for(self, names: Iterable[str]) -> set[int]:
-        """Every subcategory id (any version) whose canonical name is among `names`."""
-        wanted = set(names)
-        return {sub_id for sub_id, name in self._canonical.items() if name in wanted}
 
 
 # ---------------------------------------------------------------------------------------
@@ -324,11 +274,11 @@ def prescription_spec_from_document(
         )
         errors.raise_if_any()
 
-    outline = _current_outline(errors, document.get("discipline"))
     kind = document.get("kind") or "cqr"
     if kind not in KINDS:
         errors.add("kind", f"unknown kind {json_repr(kind)} (expected cqr or structured-education)")
     issued_on = _required_date(errors, document, "issued_on")
+    outline = _outline_in_force(errors, document.get("discipline"), issued_on)
     deadline = _required_date(errors, document, "deadline")
     if issued_on and deadline and deadline < issued_on:
         errors.add("deadline", "must be on or after issued_on")
@@ -401,15 +351,13 @@ def _parse_biennium_end(
     return ends_on
 
 
-def _current_outline(errors: _Errors, code: Any) -> OutlineVersion | None:
+def _outline_in_force(errors: _Errors, code: Any, issued_on: date | None) -> OutlineVersion | None:
+    """The discipline's outline version in force on `issued_on` (contract §1; today when
+    issued_on is unreadable, which is reported on its own)."""
     if not isinstance(code, str) or not code.strip():
         errors.add("discipline", "is required (a discipline code such as CT)")
         return None
-    outline = (
-        OutlineVersion.objects.select_related("discipline")
-        .filter(discipline__code__iexact=code.strip(), is_current=True)
-        .first()
-    )
+    outline = outline_in_force(code=code, on=issued_on or timezone.localdate())
     if outline is None:
         if Discipline.objects.filter(code__iexact=code.strip()).exists():
             errors.add("discipline", f"discipline {code} has no current content outline")
@@ -435,7 +383,7 @@ def _parse_required(
             parsed.append((i, name, credits))
     if outline is None or not parsed:
         return ()
-    names = SubcategoryNames(current=outline)
+    names = OutlineNames(target=outline)
     ids = {name: names.resolve(name.strip()) for _, name, _ in parsed}
     subs = Subcategory.objects.select_related("outline", "major").in_bulk(
         [sub_id for sub_id in ids.values() if sub_id is not None]
@@ -506,13 +454,12 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
     """The spec of a saved prescription (its rows were validated when saved; rules that
     the database cannot enforce are checked again here)."""
     errors = _Errors()
-    outline = prescription.outline  # the access helpers load it with its discipline
-    if not outline.is_current:
-        outline = (
-            OutlineVersion.objects.select_related("discipline")
-            .filter(discipline_id=outline.discipline_id, is_current=True)
-            .first()
-        ) or outline
+    outline = (
+        outline_in_force(
+            discipline_id=prescription.outline.discipline_id, on=prescription.issued_on
+        )
+        or prescription.outline
+    )
     required = tuple(
         (row.subcategory, row.credits)
         for row in prescription.required.select_related(

@@ -29,6 +29,7 @@ from catalog.models import (
     Subcategory,
     course_visible_q,
 )
+from catalog.selectors import outline_in_force
 from core.jsontext import JSONTextError, json_loads, validate_single_line
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
@@ -98,9 +99,19 @@ def discipline_choices() -> list[tuple[str, str]]:
     return [(d.code, f"{d.code} – {d.name}") for d in disciplines]
 
 
-def current_outline(code: str | None) -> OutlineVersion | None:
+def current_outline(code: str | None, *, issued_on: Any = None) -> OutlineVersion | None:
+    """The outline the form lists: the version in force on `issued_on` (an ISO date string
+    or a date, as typed so far) when it is a valid date, else the current one."""
     if not code:
         return None
+    day = issued_on if isinstance(issued_on, date) else None
+    if isinstance(issued_on, str):
+        try:
+            day = date.fromisoformat(issued_on.strip())
+        except ValueError:
+            day = None
+    if day is not None:
+        return outline_in_force(code=code, on=day)
     return (
         OutlineVersion.objects.select_related("discipline")
         .filter(discipline__code=code, is_current=True)

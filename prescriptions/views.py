@@ -129,7 +129,10 @@ def _form_page(
     )
     if code is None and request.method == "GET":
         code = _profile_discipline(request)
-    outline = current_outline(code)
+    issued_on = (data or request.GET).get("issued_on") or (
+        prescription.issued_on if prescription else None
+    )
+    outline = current_outline(code, issued_on=issued_on)  # the version in force then
     initial = prescription_initial(prescription) if prescription else {}
     if prescription and outline and outline.discipline.code != initial.get("discipline"):
         initial = {}
@@ -213,7 +216,7 @@ def prescription_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def discipline_fields(request: HttpRequest) -> HttpResponse:
     """The parts of the form that depend on the discipline and on what is planned (htmx
     swaps them in when either changes); the dates typed so far are kept."""
-    outline = current_outline(request.GET.get("discipline"))
+    outline = current_outline(request.GET.get("discipline"), issued_on=request.GET.get("issued_on"))
     form = PrescriptionForm(
         outline=outline,
         obligation=request.GET.get("obligation"),

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.importers.bulk import Row, chunks, delete_where_in, insert_rows, update_rows
-from catalog.importers.outlines import OutlineSpec, outline_write, spec_from_catalog
+from catalog.importers.outline_section import OutlineSection
 from catalog.importers.values import (
     ErrorList,
     FieldError,
@@ -94,6 +94,8 @@ class ImportSummary:
     # Ids of the courses and packages this import created or changed (for staleness).
     changed_course_ids: set[int] = field(default_factory=set)
     changed_package_ids: set[int] = field(default_factory=set)
+    # Disciplines whose outline versions (or current version) the import changed.
+    outline_disciplines: set[int] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -208,6 +210,9 @@ class DistributionIn:
     discipline: str
     category: str
     credits: Decimal | None  # None: unreadable (already reported); still resolved
+    # What the rows summing to at most ce_credits are grouped by: the discipline, or
+    # "BS 2022" for a row on an older outline version (one tagging per version).
+    group: str = ""
 
 
 @dataclass
@@ -419,7 +424,9 @@ class _CatalogImport:
         self.sections = sections
         self.errors = ErrorList()
         self.summary = ImportSummary()
-        self.outlines: list[OutlineSpec] = []
+        self.outlines = OutlineSection(
+            sections["outlines"], errors=self.errors, rank=OUTLINES, adopt=True, prune=True
+        )
         self.providers: list[ProviderIn] = []
         self.courses: list[CourseIn] = []
         self.packages: list[PackageIn] = []
@@ -447,23 +454,8 @@ class _CatalogImport:
     # 1. Reading ------------------------------------------------------------------------------
 
     def read_records(self) -> None:
-        errors = self.errors
-        disciplines: dict[str, int] = {}
-        for i, raw in enumerate(self.sections["outlines"]):
-            spec = spec_from_catalog(raw, index=i, errors=errors, rank=OUTLINES)
-            if spec is None:
-                self.outline_errors = True
-            elif spec.discipline_code in disciplines:
-                first = disciplines[spec.discipline_code]
-                errors.add(
-                    (OUTLINES, i),
-                    f'outlines[{i}] (discipline "{spec.discipline_code}"): discipline: '
-                    f"a second outline for this discipline (also outlines[{first}])",
-                )
-                self.outline_errors = True
-            else:
-                disciplines[spec.discipline_code] = i
-                self.outlines.append(spec)
+        self.outlines.read()
+        self.outline_errors = self.outlines.invalid
         self.providers = self._unique(self.sections["providers"], read_provider, PROVIDERS)
         self.courses = self._unique(self.sections["courses"], read_course, COURSES)
         self.packages = self._unique(self.sections["packages"], read_package, PACKAGES)
@@ -495,14 +487,12 @@ class _CatalogImport:
     # 2. Outlines -----------------------------------------------------------------------------
 
     def write_outlines(self) -> None:
-        if self.outline_errors:
-            return  # validate the rest against the stored outlines; the import fails anyway
-        for spec in self.outlines:
-            status = outline_write(spec, make_current=True, prune=True)
-            if status == "created":
-                self.summary.outlines_created += 1
-            elif status == "updated":
-                self.summary.outlines_updated += 1
+        # With invalid outlines nothing is written: the rest is validated against the
+        # stored outlines, and the import fails anyway.
+        self.outlines.write()
+        self.summary.outlines_created = self.outlines.created
+        self.summary.outlines_updated = self.outlines.updated
+        self.summary.outline_disciplines = set(self.outlines.changed_disciplines)
 
     # 3. Loading stored rows ------------------------------------------------------------------
 
@@ -623,14 +613,10 @@ class _CatalogImport:
                 first_row[sub_id] = row.index
                 if row.credits is not None:
                     course.resolved[sub_id] = row.credits
+                row.group = index.group_of(sub_id)
 
     def _discipline_in_broken_outline(self, code: str) -> bool:
-        if not self.outline_errors:
-            return False
-        for raw in self.sections["outlines"]:
-            if isinstance(raw, dict) and raw.get("discipline") == code:
-                return True
-        return False
+        return self.outline_errors and code in self.outlines.disciplines()
 
     def _check_rules(self, course: CourseIn) -> None:
         values = course.values
@@ -646,7 +632,7 @@ class _CatalogImport:
             ce_credits=values["ce_credits"] or Decimal("Infinity"),
             event_date=values["event_date"],
             distribution=[
-                (row.discipline, row.credits)
+                (row.group or row.discipline, row.credits)
                 for row in course.distribution
                 if row.credits is not None
             ],

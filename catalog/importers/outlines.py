@@ -1,21 +1,34 @@
-"""Content outlines: reading them (shipped file, catalog `outlines` section) and upserting.
+"""Content outlines: reading outline objects and upserting outline versions.
+
+One reader (`spec_from_catalog`) serves a catalog's `outlines` section (contract §1) and
+the `cqr-outlines/1` files of `load_outlines` (the shipped catalog/data/arrt_outlines.json
+and files site staff load): the same checks and the same messages naming record and field.
+`OutlineSection` validates and writes a whole list of them (several versions of one
+discipline may come together) and checks their `mappings` against the previous version.
 
 Upserting a version creates or moves into place the majors, subcategories and aliases
-the spec names. With `prune` (a catalog's `outlines` section: the file states the whole
-version) the ones it no longer names are deleted too, unless a credit distribution or a
-prescription still points at them: those are kept so nothing referring to them breaks.
-Nothing is written when the stored outline already matches.
+the spec names. With `prune` (the file states the whole version) the ones it no longer
+names are deleted too, unless a credit distribution or a prescription still points at
+them: those are kept so nothing referring to them breaks. Nothing is written when the
+stored outline already matches. Which version is current is never set here directly:
+`refresh_current` recomputes it from the dates (`catalog.outline_dates`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
+
+from django.utils import timezone
 
 from catalog.importers.values import (
     ErrorList,
     FieldError,
     read_bool,
+    read_date,
     read_text,
     show,
 )
@@ -26,6 +39,7 @@ from catalog.models import (
     Subcategory,
     SubcategoryAlias,
 )
+from catalog.outline_dates import in_force
 
 OutlineStatus = Literal["created", "updated", "unchanged"]
 MAX_POSITION = 32767  # PositiveSmallIntegerField
@@ -33,7 +47,11 @@ MAX_POSITION = 32767  # PositiveSmallIntegerField
 
 @dataclass(frozen=True)
 class OutlineSpec:
-    """One outline version as data: majors in order, each with its subcategories in order."""
+    """One outline version as data: majors in order, each with its subcategories in order.
+
+    `None` in an optional field keeps the stored value (a new version gets the default);
+    `given` names the date fields the record stated, so a stated null clears a date.
+    """
 
     discipline_code: str
     version: str
@@ -43,29 +61,21 @@ class OutlineSpec:
     confirmed: bool | None = None
     note: str | None = None
     aliases: dict[str, str] = field(default_factory=dict)  # old wording -> subcategory name
+    effective_from: date | None = None
+    effective_until: date | None = None
+    given: frozenset[str] = frozenset()  # of "effective_from", "effective_until"
+    # (previous version's subcategory, (this version's subcategories, ...)); None: keep.
+    mappings: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     def subcategory_names(self) -> set[str]:
         return {name for _, subs in self.majors for name in subs}
 
+    @property
+    def dated(self) -> bool:
+        return self.effective_from is not None
+
 
 # --- Reading -------------------------------------------------------------------------------
-
-
-def spec_from_shipped(record: dict[str, Any], *, version: str) -> OutlineSpec:
-    """A discipline of catalog/data/arrt_content_outlines.json (trusted project data)."""
-    majors = tuple(
-        (category["name"], tuple(category["subcategories"])) for category in record["categories"]
-    )
-    return OutlineSpec(
-        discipline_code=record["code"],
-        discipline_name=record["name"],
-        version=version,
-        majors=majors,
-        source=record.get("source", ""),
-        confirmed=bool(record.get("confirmed", False)),
-        note=record.get("note", ""),
-        aliases=dict(record.get("aliases") or {}),
-    )
 
 
 def outline_label(index: int, record: object) -> str:
@@ -82,10 +92,11 @@ def outline_label(index: int, record: object) -> str:
 def spec_from_catalog(
     record: object, *, index: int, errors: ErrorList, rank: int
 ) -> OutlineSpec | None:
-    """Validate one entry of a catalog's `outlines` section; None (with errors) if invalid.
+    """Validate one outline object; None (with errors) if invalid.
 
     Shape: {"discipline", "name"?, "version", "categories": [{"major", "name"}],
-    and the optional extensions "source", "confirmed", "note", "aliases": {old: name}}.
+    and the optional "effective_from", "effective_until", "source", "confirmed", "note",
+    "aliases": {old: name}, "mappings": [{"from": previous version's name, "to": [names]}]}.
     """
     label = outline_label(index, record)
     count = len(errors)
@@ -104,14 +115,20 @@ def spec_from_catalog(
         "source": lambda v: None if v is None else read_text(v, max_length=10_000, required=False),
         "note": lambda v: None if v is None else read_text(v, max_length=10_000, required=False),
         "confirmed": lambda v: None if v is None else read_bool(v),
+        "effective_from": read_date,
+        "effective_until": read_date,
     }
     for key, reader in readers.items():
         try:
             values[key] = reader(record.get(key))
         except FieldError as exc:
             fail(key, str(exc))
+    starts, ends = values.get("effective_from"), values.get("effective_until")
+    if starts is not None and ends is not None and ends < starts:
+        fail("effective_until", f"{ends.isoformat()} is before effective_from {starts.isoformat()}")
     majors = _read_categories(record.get("categories"), fail)
     aliases = _read_aliases(record.get("aliases"), majors, fail)
+    mappings = _read_mappings(record.get("mappings"), majors, fail)
     if len(errors) > count or majors is None or aliases is None:
         return None
     return OutlineSpec(
@@ -123,6 +140,10 @@ def spec_from_catalog(
         confirmed=values["confirmed"],
         note=values["note"],
         aliases=aliases,
+        effective_from=starts,
+        effective_until=ends,
+        given=frozenset(k for k in ("effective_from", "effective_until") if k in record),
+        mappings=mappings,
     )
 
 
@@ -193,17 +214,75 @@ def _read_aliases(
     return aliases if len(aliases) == len(raw) else None
 
 
+def _read_mappings(
+    raw: object, majors: tuple[tuple[str, tuple[str, ...]], ...] | None, fail: Any
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """[{"from": old name, "to": [new names]}]; the "from" names are checked against the
+    previous version when the section is written (`OutlineSection`)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        fail("mappings", f'must be a list of {{"from": name, "to": [names]}}, not {show(raw)}')
+        return None
+    names = {name for _, subs in majors or () for name in subs}
+    seen: dict[str, int] = {}
+    mappings: list[tuple[str, tuple[str, ...]]] = []
+    ok = True
+    for i, item in enumerate(raw):
+        where = f"mappings[{i}]"
+        if not isinstance(item, dict):
+            fail(where, f"must be an object, not {show(item)}")
+            ok = False
+            continue
+        try:
+            source = read_text(item.get("from"), max_length=200)
+        except FieldError as exc:
+            fail(f"{where}.from", str(exc))
+            ok = False
+            continue
+        if source in seen:
+            fail(f"{where}.from", f'"{source}" is mapped twice (also mappings[{seen[source]}])')
+            ok = False
+            continue
+        seen[source] = i
+        targets = item.get("to")
+        if isinstance(targets, str):
+            targets = [targets]
+        if not isinstance(targets, list) or not targets:
+            fail(
+                f"{where}.to", f"must be a non-empty list of subcategory names, not {show(targets)}"
+            )
+            ok = False
+            continue
+        clean: list[str] = []
+        for j, target in enumerate(targets):
+            if not isinstance(target, str) or (majors is not None and target not in names):
+                fail(
+                    f"{where}.to[{j}]",
+                    f"must name a subcategory of this outline, not {show(target)}",
+                )
+                ok = False
+            elif target in clean:
+                fail(f"{where}.to[{j}]", f'"{target}" is listed twice')
+                ok = False
+            else:
+                clean.append(target)
+        mappings.append((source, tuple(clean)))
+    return tuple(mappings) if ok else None
+
+
 # --- Writing -------------------------------------------------------------------------------
 
 
 def outline_write(
-    spec: OutlineSpec, *, make_current: bool | None, prune: bool = False
-) -> OutlineStatus:
-    """Create or update the outline version in `spec`; the caller holds a transaction.
+    spec: OutlineSpec, *, adopt: bool, prune: bool = False
+) -> tuple[OutlineStatus, OutlineVersion]:
+    """Create or update the outline version in `spec`; the caller holds a transaction and
+    calls `refresh_current` afterwards (the current version follows from the dates).
 
-    `make_current`: True makes this version the discipline's current outline (the others
-    stop being current first: one current per discipline); None makes it current only
-    when the discipline has no current outline; False leaves currency alone.
+    `adopt` (a catalog import, contract §1: "that version becomes the discipline's current
+    outline"): an undated version that is not current is stamped `adopted_at`, which makes
+    it the latest undated version of its discipline.
     """
     changed = False
     discipline = Discipline.objects.filter(code=spec.discipline_code).first()
@@ -216,12 +295,6 @@ def outline_write(
         discipline.save(update_fields=["name"])
         changed = True
     outline = OutlineVersion.objects.filter(discipline=discipline, version=spec.version).first()
-    has_current = OutlineVersion.objects.filter(discipline=discipline, is_current=True)
-    if outline is not None:
-        has_current = has_current.exclude(pk=outline.pk)
-    becomes_current = make_current is True or (make_current is None and not has_current.exists())
-    if becomes_current and (outline is None or not outline.is_current):
-        has_current.update(is_current=False)
     if outline is None:
         outline = OutlineVersion.objects.create(
             discipline=discipline,
@@ -229,36 +302,76 @@ def outline_write(
             source=spec.source or "",
             confirmed=bool(spec.confirmed),
             note=spec.note or "",
-            is_current=becomes_current,
+            effective_from=spec.effective_from,
+            effective_until=spec.effective_until,
+            adopted_at=timezone.now() if adopt and not spec.dated else None,
+            is_current=False,
         )
         _write_children(outline, spec, prune=False)
-        return "created"
-    changed |= _update_outline_row(outline, spec, becomes_current=becomes_current)
+        return "created", outline
+    changed |= _update_outline_row(outline, spec, adopt=adopt)
     if _write_children(outline, spec, prune=prune):
         changed = True
         outline.save(update_fields=["updated_at"])
-    return "updated" if changed else "unchanged"
+    return ("updated" if changed else "unchanged"), outline
 
 
-def _update_outline_row(
-    outline: OutlineVersion, spec: OutlineSpec, *, becomes_current: bool
-) -> bool:
-    updates = {
-        "source": spec.source,
-        "confirmed": spec.confirmed,
-        "note": spec.note,
-        "is_current": True if becomes_current else None,
+def _update_outline_row(outline: OutlineVersion, spec: OutlineSpec, *, adopt: bool) -> bool:
+    updates: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("source", spec.source),
+            ("confirmed", spec.confirmed),
+            ("note", spec.note),
+        )
+        if value is not None
     }
-    fields = [
-        name
-        for name, value in updates.items()
-        if value is not None and getattr(outline, name) != value
-    ]
+    for name in ("effective_from", "effective_until"):
+        value = getattr(spec, name)
+        if value is not None or name in spec.given:
+            updates[name] = value
+    undated = updates.get("effective_from", outline.effective_from) is None
+    if adopt and undated and not outline.is_current:
+        updates["adopted_at"] = timezone.now()
+    fields = [name for name, value in updates.items() if getattr(outline, name) != value]
     for name in fields:
         setattr(outline, name, updates[name])
     if fields:
         outline.save(update_fields=[*fields, "updated_at"])
     return bool(fields)
+
+
+def refresh_current(
+    *, discipline_ids: Iterable[int] | None = None, today: date | None = None
+) -> set[int]:
+    """Set `is_current` on the version in force today (`catalog.outline_dates`) of each
+    discipline (all, or `discipline_ids`); returns the disciplines whose current changed."""
+    day = today or timezone.localdate()
+    versions = OutlineVersion.objects.all()
+    if discipline_ids is not None:
+        versions = versions.filter(discipline_id__in=sorted(set(discipline_ids)))
+    by_discipline: dict[int, list[OutlineVersion]] = defaultdict(list)
+    for version in versions.only(
+        "id",
+        "discipline_id",
+        "version",
+        "effective_from",
+        "effective_until",
+        "adopted_at",
+        "is_current",
+    ):
+        by_discipline[version.discipline_id].append(version)
+    changed: set[int] = set()
+    for discipline_id, rows in by_discipline.items():
+        winner = in_force(rows, day)
+        if winner is None or (winner.is_current and sum(v.is_current for v in rows) == 1):
+            continue
+        OutlineVersion.objects.filter(discipline_id=discipline_id, is_current=True).update(
+            is_current=False
+        )
+        OutlineVersion.objects.filter(pk=winner.pk).update(is_current=True)
+        changed.add(discipline_id)
+    return changed
 
 
 def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) -> bool:
@@ -311,19 +424,18 @@ def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) 
     SubcategoryAlias.objects.bulk_update(moved_aliases, ["subcategory"], batch_size=500)
     changed |= bool(new_aliases or moved_aliases)
     if prune:
-        changed |= _prune(outline, spec, aliases=aliases, subs=subs, majors=majors)
+        changed |= outline_prune(outline, spec)
     return changed
 
 
-def _prune(
-    outline: OutlineVersion,
-    spec: OutlineSpec,
-    *,
-    aliases: dict[str, SubcategoryAlias],
-    subs: dict[str, Subcategory],
-    majors: dict[str, MajorCategory],
-) -> bool:
-    """Delete what the spec no longer names and nothing refers to; True if any was."""
+def outline_prune(outline: OutlineVersion, spec: OutlineSpec) -> bool:
+    """Delete what the spec no longer names and nothing refers to; True if any was.
+
+    A file stating several versions prunes after writing all their mappings, so that a
+    subcategory only the replaced mappings referred to goes in the same load."""
+    aliases = {a.alias: a for a in SubcategoryAlias.objects.filter(outline=outline)}
+    subs = {s.name: s for s in Subcategory.objects.filter(outline=outline)}
+    majors = {m.name: m for m in MajorCategory.objects.filter(outline=outline)}
     gone_aliases = [a.pk for name, a in aliases.items() if name not in spec.aliases]
     gone_subs = {s.pk for name, s in subs.items() if name not in spec.subcategory_names()}
     gone_subs -= _referenced_subcategories(gone_subs)

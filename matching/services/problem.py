@@ -30,10 +30,7 @@ from core.money import to_hundredths
 from matching.services.documents import least_hours_document, recommendation_document
 from matching.solver import Course as SolverCourse
 from matching.solver import Extra, Package, Problem, Result, advise_hours, solve
-from prescriptions.documents import (
-    PrescriptionSpec,
-    SubcategoryNames,
-)
+from prescriptions.documents import PrescriptionSpec
 
 logger = logging.getLogger(__name__)
 
@@ -158,27 +155,6 @@ def _as_tags(value: list[str] | str | None) -> frozenset[str]:
     return frozenset(value or ())
 
 
-def _course_credits(
-    rows: Iterable[tuple[int, int, int]], names: SubcategoryNames
-) -> dict[int, dict[str, int]]:
-    """course id -> {current subcategory name: hundredths}.
-
-    Rows on different outline versions that map to the same current subcategory are not
-    added up (that would count one credit twice): within a version they sum, across
-    versions the largest total wins.
-    """
-    per_version: dict[tuple[int, str, int], int] = defaultdict(int)
-    for course_id, sub_id, credits in rows:
-        key = names.canonical(sub_id)
-        if key is not None:
-            per_version[course_id, key, names.outline_of(sub_id)] += credits
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for (course_id, key, _), value in per_version.items():
-        current = result[course_id].get(key, 0)
-        result[course_id][key] = max(current, value)
-    return result
-
-
 def solver_problem_from_spec(
     spec: PrescriptionSpec, *, alternatives: int = 0, time_limit: float | None = None
 ) -> tuple[Problem, CourseIndex]:
@@ -256,7 +232,7 @@ def solver_problem_from_spec(
         .annotate(credits_h=_hundredths("credits"))
         .values_list("course_id", "subcategory_id", "credits_h")
     )
-    course_credits = _course_credits(credit_rows, names)
+    course_credits = names.course_credits(credit_rows)
 
     codes = _unique_codes((row[0], row[1], row[10]) for row in course_rows)
     solver_courses: list[SolverCourse] = []

@@ -78,17 +78,32 @@ def run_mark_stale_after_catalog_change(
     Without them, or for a run stored before its inputs were recorded: open
     prescriptions in a discipline where the revision's providers have courses, or whose
     bundles use those providers' courses or packages; a revision without providers
-    affects every open prescription.
+    affects every open prescription. A revision that changed disciplines' outlines (a new
+    version, another version in force) also affects every open prescription of those
+    disciplines; naming only outlines, it affects nothing else.
     """
     runs = (
         runs_newest_if_done()
         .filter(catalog_revision__lt=revision.id, prescription__deadline__gte=timezone.localdate())
         .exclude(prescription__status="completed")
     )  # kept as history: never planned
+    discipline_ids = set(revision.disciplines.values_list("id", flat=True))
+    in_outline: set[int] = set()
+    if discipline_ids:
+        in_outline = set(
+            runs.filter(prescription__outline__discipline_id__in=discipline_ids).values_list(
+                "id", flat=True
+            )
+        )
     if course_ids is None and package_ids is None:
-        ids = list(_by_provider(runs, revision).values_list("id", flat=True))
+        if discipline_ids and not revision.providers.exists():
+            ids = sorted(in_outline)
+        else:
+            by_provider = _by_provider(runs, revision).values_list("id", flat=True)
+            ids = sorted(set(by_provider) | in_outline)
     else:
-        ids = _by_written_records(runs, revision, set(course_ids or ()), set(package_ids or ()))
+        written = _by_written_records(runs, revision, set(course_ids or ()), set(package_ids or ()))
+        ids = sorted(set(written) | in_outline)
     if not ids:
         return 0
     return MatchingRun.objects.filter(id__in=ids).update(is_stale=True)

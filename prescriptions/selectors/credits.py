@@ -4,13 +4,13 @@ numbers."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from catalog.models import Course, CreditDistribution
+from core.money import from_hundredths, to_hundredths
 from matching.solver.eligibility import counts_toward
 from obligations.models import UNCONFIRMED_TEXT
 from prescriptions.documents import PrescriptionSpec
@@ -197,14 +197,14 @@ class Requirement:
         rows = CreditDistribution.objects.filter(
             course_id__in=ids, subcategory_id__in=self.names.all_ids()
         ).values_list("course_id", "subcategory_id", "credits")
-        per_version: dict[tuple[int, str, int], Decimal] = defaultdict(lambda: ZERO)
-        for course_id, sub_id, credits in rows:
-            key = self.names.canonical(sub_id)
-            if key is not None:
-                per_version[course_id, key, self.names.outline_of(sub_id)] += credits
-        by_sub: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        for (course_id, key, _), value in per_version.items():
-            by_sub[course_id][key] = max(by_sub[course_id].get(key, ZERO), value)
+        # The one rule for a course's credits across outline versions (catalog.credits).
+        hundredths = self.names.course_credits(
+            (course_id, sub_id, to_hundredths(credits)) for course_id, sub_id, credits in rows
+        )
+        by_sub = {
+            course_id: {key: from_hundredths(value) for key, value in subs.items()}
+            for course_id, subs in hundredths.items()
+        }
         for course in courses:
             subs = by_sub.get(course.pk, {})
             values: dict[str, Decimal] = {}

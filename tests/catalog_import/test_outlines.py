@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from catalog.importers.outlines import OutlineSpec
 from catalog.models import Discipline, MajorCategory, OutlineVersion, Subcategory, SubcategoryAlias
@@ -20,20 +22,28 @@ from catalog.services import (
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["disciplines"]
+SHIPPED = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))["outlines"]
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 class TestLoadOutlines:
-    def test_it_loads_all_13_disciplines_with_every_subcategory(self) -> None:
+    def test_it_loads_all_13_disciplines_with_every_version_and_subcategory(self) -> None:
         out = StringIO()
         call_command("load_outlines", stdout=out)
-        assert "13 disciplines: 13 outlines created" in out.getvalue()
+        assert f"13 disciplines: {len(SHIPPED)} outlines created" in out.getvalue()
         assert Discipline.objects.count() == 13
+        assert OutlineVersion.objects.count() == len(SHIPPED)
         assert OutlineVersion.objects.filter(is_current=True).count() == 13
         for record in SHIPPED:
-            outline = discipline_current_outline(code=record["code"])
-            assert outline is not None and outline.version == DEFAULT_OUTLINE_VERSION
-            expected = [(c["name"], s) for c in record["categories"] for s in c["subcategories"]]
+            outline = OutlineVersion.objects.get(
+                discipline__code=record["discipline"], version=record["version"]
+            )
+            assert outline.effective_from == _day(record["effective_from"])
+            assert outline.effective_until == _day(record["effective_until"])
+            expected = [(c["major"], c["name"]) for c in record["categories"]]
             stored = list(
                 Subcategory.objects.filter(outline=outline)
                 .order_by("major__position", "position")
@@ -41,12 +51,29 @@ class TestLoadOutlines:
             )
             assert stored == expected
 
+    def test_the_current_version_is_the_one_in_force_today(self) -> None:
+        outlines_load_default()
+        today = timezone.localdate()
+        for code in {record["discipline"] for record in SHIPPED}:
+            in_force_today = [
+                r
+                for r in SHIPPED
+                if r["discipline"] == code
+                and (_day(r["effective_from"]) or date.min) <= today
+                and (_day(r["effective_until"]) or date.max) >= today
+            ]
+            assert len(in_force_today) == 1, code
+            current = discipline_current_outline(code=code)
+            assert current is not None and current.version == in_force_today[0]["version"]
+        assert discipline_current_outline(code="CT").version == DEFAULT_OUTLINE_VERSION  # type: ignore[union-attr]
+
     def test_it_keeps_confirmed_source_and_note(self) -> None:
         outlines_load_default()
         ct = OutlineVersion.objects.get(discipline__code="CT")
-        mammo = OutlineVersion.objects.get(discipline__code="M")
+        bs_new = OutlineVersion.objects.get(discipline__code="BS", version="2026")
         assert ct.confirmed is True and "arrt.org" in ct.source
-        assert mammo.confirmed is False and mammo.note.startswith("Partly confirmed")
+        assert bs_new.confirmed is False and bs_new.note.startswith("Primary for the changes")
+        assert "arrt.org/news/article/2025/11/05" in bs_new.source
 
     def test_it_is_idempotent(self) -> None:
         outlines_load_default()
@@ -54,7 +81,7 @@ class TestLoadOutlines:
         counts = (MajorCategory.objects.count(), Subcategory.objects.count())
         out = StringIO()
         call_command("load_outlines", stdout=out)
-        assert "0 outlines created, 0 updated, 13 unchanged" in out.getvalue()
+        assert f"0 outlines created, 0 updated, {len(SHIPPED)} unchanged" in out.getvalue()
         assert list(OutlineVersion.objects.values_list("id", "updated_at")) == before
         assert (MajorCategory.objects.count(), Subcategory.objects.count()) == counts
 
@@ -63,7 +90,7 @@ class TestLoadOutlines:
         sub = Subcategory.objects.get(outline__discipline__code="CT", name="Image Formation")
         sub.name = "Image Formation and Processing"
         sub.save()
-        assert outlines_load_default().unchanged == 13
+        assert outlines_load_default().unchanged == len(SHIPPED)
         ct_names = Subcategory.objects.filter(outline__discipline__code="CT")
         assert not ct_names.filter(name="Image Formation").exists()
         summary = outlines_load_default(refresh=True)
@@ -79,7 +106,10 @@ class TestLoadOutlines:
             discipline_code="M",
             name="Mammographic Positioning, Special Needs, and Imaging Procedures",
         )
-        assert resolved == alias.subcategory
+        # The alias was written for the older version; its target name is also in the
+        # version in force, so it resolves there (contract §1: the current version first).
+        assert resolved is not None and resolved.outline.is_current
+        assert resolved.name == "Mammographic Positioning and Procedures"
 
     def test_it_does_not_take_currency_from_a_newer_outline(self) -> None:
         outlines_load_default()

@@ -33,8 +33,8 @@ def seed(*args: str) -> str:
 def shipped_outline_names() -> dict[str, list[tuple[str, str]]]:
     data = json.loads(DEFAULT_OUTLINES_FILE.read_text(encoding="utf-8"))
     return {
-        d["code"]: [(c["name"], s) for c in d["categories"] for s in c["subcategories"]]
-        for d in data["disciplines"]
+        d["discipline"]: [(c["major"], c["name"]) for c in d["categories"]]
+        for d in data["outlines"]
     }
 
 

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from catalog.importers.outlines import OutlineSpec
 from catalog.models import CatalogRevision
+from catalog.services import outline_upsert
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.selectors import bundles_for_run, run_get_for_user, run_latest_for_prescription
 from matching.services.runs import run_create, run_execute
 from matching.services.staleness import replan_stale, run_mark_stale_after_catalog_change
-from tests.factories import ProviderFactory, UserFactory
+from tests.factories import ProviderFactory, UserFactory, make_outline
 from tests.matching.conftest import Catalog
 
 D = Decimal
@@ -216,6 +218,24 @@ def test_a_provider_whose_bought_course_left_the_discipline_still_marks_the_run_
     catalog.dose.distribution.all().delete()
     catalog.image.distribution.all().delete()
     assert run_mark_stale_after_catalog_change(revision=revision_for(catalog.ahec)) == 1
+
+
+def test_a_new_outline_version_of_the_discipline_marks_its_runs_and_no_others(
+    catalog: Catalog, today_prescription
+) -> None:
+    run = done_run(today_prescription)
+    other = make_outline(code="MR", name="Magnetic Resonance", majors={"Safety": ["MR Safety"]})
+    unrelated = CatalogRevision.objects.create(reason="outline MR 2026")
+    unrelated.disciplines.set([other.discipline])
+    assert run_mark_stale_after_catalog_change(revision=unrelated) == 0
+    outline_upsert(
+        spec=OutlineSpec("CT", "2027", (("Safety", ("Radiation Safety and Dose",)),))
+    )  # records a revision naming CT; matching hears of it through catalog_revised
+    run.refresh_from_db()
+    assert run.is_stale
+    revision = CatalogRevision.objects.order_by("-id").first()
+    assert revision is not None
+    assert list(revision.disciplines.values_list("code", flat=True)) == ["CT"]
 
 
 def test_runs_of_past_deadlines_or_newer_revisions_are_not_marked(

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "obligations" / "data" / "obligation_templates.json"
-OUTLINES = ROOT / "catalog" / "data" / "arrt_content_outlines.json"
+OUTLINES = ROOT / "catalog" / "data" / "arrt_outlines.json"
 
 FORMAT = "cqr-obligation-templates/1"
 TEMPLATE_KINDS = {"biennium", "mqsa", "state-licence", "structured-education"}
@@ -225,7 +225,7 @@ def doc() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def known_credentials() -> set[str]:
     outlines = json.loads(OUTLINES.read_text(encoding="utf-8"))
-    return {entry["code"] for entry in outlines["disciplines"]} | EXTRA_CREDENTIALS
+    return {entry["discipline"] for entry in outlines["outlines"]} | EXTRA_CREDENTIALS
 
 
 def test_the_shipped_file_has_no_problems(doc: dict[str, Any], known_credentials: set[str]):

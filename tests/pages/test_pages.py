@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Course, OutlineVersion, Package, Provider
+from catalog.services import catalog_import
+from tests.contract.outline_versions_data import catalog as versions_catalog
 from tests.factories import (
     CourseFactory,
     DistributionFactory,
@@ -244,7 +246,7 @@ class TestOutlines:
         r_outline.save()
         html = client.get(reverse("catalog:outline_list")).content.decode()
         assert html.count("Confirmed by ARRT") == 1
-        assert html.count("Inferred – check with ARRT") == 1
+        assert html.count("Unconfirmed – check with ARRT") == 1
         assert 'href="https://www.arrt.org/targeted-ce"' in html
         assert 'href="https://example.org/other"' in html
         assert "Radiation Protection" in html and "Extremity Procedures" in html
@@ -260,6 +262,17 @@ class TestOutlines:
         html = client.get(reverse("catalog:outline_list")).content.decode()
         assert "CT – version 2016" in html
         assert "also written: Radiation Safety" in html
+
+    def test_it_shows_effective_dates_source_status_and_mappings(self, client: Client) -> None:
+        catalog_import(document=versions_catalog())
+        html = client.get(reverse("catalog:outline_list")).content.decode()
+        assert 'in force from <time datetime="2026-09-01">Sep 1, 2026</time>' in html
+        assert (
+            'BS – version 2022 · from <time datetime="2022-01-01">Jan 1, 2022</time> to '
+            '<time datetime="2026-08-31">Aug 31, 2026</time> · unconfirmed'
+        ) in html
+        assert "Breast Procedures → Interventional Breast Procedures" in html
+        assert "Unconfirmed – check with ARRT" in html
 
 
 class TestLogin:

@@ -2,7 +2,7 @@
 expected answers) and its accuracy: lines matched correctly, wrongly matched, missed.
 
 Used by tests/parsing/test_corpus.py and bench/parser_accuracy.py. The outlines are the
-shipped ones (catalog/data/arrt_content_outlines.json) as the parser's plain data, so this
+shipped ones (catalog/data/arrt_outlines.json, `cqr-outlines/1`) as the parser's plain data, so this
 runs without a database; tests/parsing/test_command.py checks that the database gives the
 parser the same outline.
 """
@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalog.outline_dates import in_force, in_sequence
 from prescriptions.parsing import (
     DisciplineName,
     Outline,
@@ -27,23 +28,71 @@ from prescriptions.parsing import (
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SHIPPED = ROOT / "catalog" / "data" / "arrt_content_outlines.json"
+SHIPPED = ROOT / "catalog" / "data" / "arrt_outlines.json"
 
 
-def shipped_outlines() -> list[Outline]:
+@dataclass(frozen=True)
+class _Version:
+    """One outline version of the shipped file, as `catalog.outline_dates` reads it."""
+
+    pk: int
+    effective_from: date | None
+    effective_until: date | None
+    version: str
+    record: dict[str, Any]
+    adopted_at: None = None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def shipped_outlines(*, today: date | None = None) -> list[Outline]:
+    """Each discipline's version in force today, with the names the catalog also resolves:
+    its aliases, and older versions' names not in it (kept under their own name, as the
+    database's `outlines_for_parsing` gives them)."""
     data = json.loads(SHIPPED.read_text(encoding="utf-8"))
-    outlines = []
-    for disc in data["disciplines"]:
-        aliases: dict[str, list[str]] = {}
-        for alias, target in disc.get("aliases", {}).items():
-            aliases.setdefault(target, []).append(alias)
-        subs = tuple(
-            OutlineSubcategory(name, cat["name"], tuple(aliases.get(name, ())))
-            for cat in disc["categories"]
-            for name in cat["subcategories"]
+    by_code: dict[str, list[_Version]] = {}
+    for pk, record in enumerate(data["outlines"]):
+        by_code.setdefault(record["discipline"], []).append(
+            _Version(
+                pk,
+                _day(record.get("effective_from")),
+                _day(record.get("effective_until")),
+                str(record.get("version", "")),
+                record,
+            )
         )
-        majors = tuple(cat["name"] for cat in disc["categories"])
-        outlines.append(Outline(DisciplineName(disc["code"], disc["name"]), subs, majors))
+    outlines = []
+    for code, versions in by_code.items():
+        current = in_force(versions, today or date.today())
+        assert current is not None
+        ordered = in_sequence(versions)
+        older = [v for v in reversed(ordered) if v is not current]
+        current_names = [(c["name"], c["major"]) for c in current.record["categories"]]
+        known = {name for name, _ in current_names}
+        entries: dict[str, tuple[str, list[str]]] = {
+            name: (major, []) for name, major in current_names
+        }
+        for version in [current, *older]:
+            for category in version.record["categories"]:
+                if category["name"] not in entries:
+                    entries[category["name"]] = (category["major"], [])
+        for version in [current, *older]:
+            for alias, target in version.record.get("aliases", {}).items():
+                others = entries.get(target, ("", []))[1]
+                if alias not in known and alias not in others:
+                    others.append(alias)
+        subs = tuple(
+            OutlineSubcategory(name, major, tuple(others))
+            for name, (major, others) in entries.items()
+        )
+        majors = tuple(
+            sorted(
+                {c["major"] for v in versions for c in v.record["categories"]},
+            )
+        )
+        outlines.append(Outline(DisciplineName(code, current.record["name"]), subs, majors))
     return outlines
 
 

@@ -217,6 +217,18 @@ def test_schedule_dates_and_slack() -> None:
     assert b1.slack_days == 7
 
 
+def test_a_course_finishes_on_the_day_its_last_part_hour_is_studied() -> None:
+    # 3 hours a week: 1.50 h take 3.5 days, so the course is done on day 4, not day 3;
+    # the next one starts on day 3 (the first one's hours run out during day 3) and its
+    # 2.50 cumulative hours end after 5.83 days, on day 6.
+    first = course("first", {"A": 100}, 100, hours=150, expires=day(10))
+    second = course("second", {"B": 100}, 100, hours=100)
+    _, b1 = only_bundle(problem({"A": 100, "B": 100}, [first, second], hours_per_week=300))
+    s1, s2 = b1.schedule
+    assert (s1.start_by, s1.finish_by, s1.slack_days) == (T0, day(4), 6)
+    assert (s2.start_by, s2.finish_by) == (day(3), day(6))
+
+
 def test_without_weekly_hours_there_are_no_start_dates() -> None:
     _, b1 = only_bundle(problem({"A": 100}, [course("a", {"A": 100})]))
     assert b1.schedule[0].start_by is None and b1.schedule[0].slack_days is None

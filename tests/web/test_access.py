@@ -16,6 +16,7 @@ from django.utils import timezone
 from matching.models import Bundle, MatchingRun
 from prescriptions import services
 from prescriptions.models import Plan, PlanItem, Prescription
+from tests.web.conftest import make_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,52 @@ def test_entry_pages_require_login(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# URLs whose path names a prescription and one of its children: a user's own prescription
+# with another user's child must 404 too (the child is looked up within the prescription).
+MIXED: list[tuple[str, str, Callable[[int, dict[str, int]], str]]] = [
+    (
+        "post",
+        "choose",
+        lambda own, o: reverse("prescriptions:choose", args=[own, o["bundle"]]),
+    ),
+    (
+        "post",
+        "item_done",
+        lambda own, o: reverse("prescriptions:item_done", args=[own, o["planned"]]),
+    ),
+    (
+        "post",
+        "item_undo",
+        lambda own, o: reverse("prescriptions:item_undo", args=[own, o["done"]]),
+    ),
+    (
+        "post",
+        "item_certificate",
+        lambda own, o: reverse("prescriptions:item_certificate", args=[own, o["done"]]),
+    ),
+    (
+        "get",
+        "item_certificate",
+        lambda own, o: reverse("prescriptions:item_certificate", args=[own, o["done"]]),
+    ),
+]
+
+
+def test_your_own_prescription_with_another_users_child_is_404_and_changes_nothing(
+    client, other_user, owned, subtests, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = make_prescription(other_user, title="Mallory's CT")
+    bundle = Bundle.objects.get(run__prescription=mine, rank=1)
+    services.plan_choose(prescription=mine, bundle=bundle)  # she has a plan of her own
+    client.force_login(other_user)
+    before, own_before = snapshot(owned["pk"]), snapshot(mine.pk)
+    for method, name, url in MIXED:
+        with subtests.test(msg=f"{method} {name}"):
+            data = {"done_on": timezone.localdate().isoformat()} if method == "post" else None
+            response = getattr(client, method)(url(mine.pk, owned), data)
+            assert response.status_code == 404
+            assert snapshot(owned["pk"]) == before
+            assert snapshot(mine.pk) == own_before

@@ -164,7 +164,7 @@ def test_each_page_builds_the_spec_and_its_subcategory_names_once(
     client.post(reverse("prescriptions:choose", args=[bob_prescription.pk, best.pk]))
     built: list[str] = []
     spec_from_model = documents.prescription_spec_from_model
-    names_init = documents.SubcategoryNames.__init__
+    names_init = documents.OutlineNames.__init__
 
     def counted_spec(prescription: Prescription) -> Any:
         built.append("spec")
@@ -175,7 +175,7 @@ def test_each_page_builds_the_spec_and_its_subcategory_names_once(
         names_init(self, **kwargs)
 
     monkeypatch.setattr("prescriptions.views.prescription_spec_from_model", counted_spec)
-    monkeypatch.setattr(documents.SubcategoryNames, "__init__", counted_names)
+    monkeypatch.setattr(documents.OutlineNames, "__init__", counted_names)
     for page in ("detail", "plan", "plan_pdf"):
         cache.clear()
         built.clear()

@@ -1,0 +1,165 @@
+"""A list of outline objects validated and written together.
+
+Used by the catalog import (its `outlines` section, contract §1) and by `load_outlines`
+(`cqr-outlines/1` files), so both accept the same objects and report the same errors.
+Several versions of one discipline may come together; each (discipline, version) once.
+The caller holds the transaction and raises when `errors` is not empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.importers.outlines import (
+    OutlineSpec,
+    OutlineStatus,
+    outline_label,
+    outline_prune,
+    outline_write,
+    refresh_current,
+    spec_from_catalog,
+)
+from catalog.importers.values import ErrorList
+from catalog.models import OutlineVersion, Subcategory, SubcategoryMapping
+from catalog.outline_dates import in_sequence
+
+
+class OutlineSection:
+    def __init__(
+        self, records: list[Any], *, errors: ErrorList, rank: int, adopt: bool, prune: bool
+    ) -> None:
+        self.records, self.errors, self.rank = records, errors, rank
+        self.adopt, self.prune = adopt, prune
+        self.specs: list[tuple[int, OutlineSpec]] = []
+        self.invalid = False
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+        self.changed_disciplines: set[int] = set()
+
+    def read(self) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for i, raw in enumerate(self.records):
+            spec = spec_from_catalog(raw, index=i, errors=self.errors, rank=self.rank)
+            if spec is None:
+                self.invalid = True
+                continue
+            key = (spec.discipline_code, spec.version)
+            if key in seen:
+                self.errors.add(
+                    (self.rank, i),
+                    f"{outline_label(i, raw)}: version: a second outline for this discipline "
+                    f"and version (also outlines[{seen[key]}])",
+                )
+                self.invalid = True
+                continue
+            seen[key] = i
+            self.specs.append((i, spec))
+
+    def disciplines(self) -> set[str]:
+        """Codes of the disciplines any record names (also invalid ones)."""
+        return {
+            raw["discipline"]
+            for raw in self.records
+            if isinstance(raw, dict) and isinstance(raw.get("discipline"), str)
+        }
+
+    def write(self) -> None:
+        """Write every version, then their mappings, then which version is current."""
+        if self.invalid:
+            return
+        written: list[tuple[int, OutlineSpec, OutlineVersion, OutlineStatus]] = []
+        for index, spec in self.specs:
+            status, outline = outline_write(spec, adopt=self.adopt)
+            written.append((index, spec, outline, status))
+        changed = [
+            spec.mappings is not None and self._write_mappings(index, spec, outline)
+            for index, spec, outline, _ in written
+        ]
+        if self.prune:  # after every mapping is rewritten (see `outline_prune`)
+            changed = [
+                outline_prune(outline, spec) or was
+                for (_, spec, outline, _), was in zip(written, changed, strict=True)
+            ]
+        for n, (index, spec, outline, status) in enumerate(written):
+            if changed[n] and status == "unchanged":
+                written[n] = (index, spec, outline, "updated")
+        ids = {outline.discipline_id for _, _, outline, _ in written}
+        self.changed_disciplines |= refresh_current(discipline_ids=ids)
+        if self.adopt:
+            self._adopt_over_dated([(spec, outline) for _, spec, outline, _ in written])
+        for _, _, outline, status in written:
+            if status != "unchanged":
+                self.changed_disciplines.add(outline.discipline_id)
+            setattr(self, status, getattr(self, status) + 1)
+
+    def _adopt_over_dated(self, written: list[tuple[OutlineSpec, OutlineVersion]]) -> None:
+        """An undated version of the file that a dated one still outranks today takes that
+        version's start, so it becomes current as contract §1 says (its `adopted_at` wins
+        the tie); older prescriptions keep the older dated versions."""
+        moved: set[int] = set()
+        for spec, outline in written:
+            if spec.dated:
+                continue
+            outline.refresh_from_db(fields=["effective_from", "is_current"])
+            if outline.is_current or outline.effective_from is not None:
+                continue
+            current = OutlineVersion.objects.filter(
+                discipline_id=outline.discipline_id, is_current=True
+            ).first()
+            if current is None or current.effective_from is None:
+                continue
+            outline.effective_from = current.effective_from
+            outline.save(update_fields=["effective_from", "updated_at"])
+            moved.add(outline.discipline_id)
+        if moved:
+            self.changed_disciplines |= refresh_current(discipline_ids=moved)
+
+    def _write_mappings(self, index: int, spec: OutlineSpec, outline: OutlineVersion) -> bool:
+        """Replace the mappings into `outline` from its previous version; True if changed."""
+        label = outline_label(index, self.records[index])
+        versions = in_sequence(OutlineVersion.objects.filter(discipline_id=outline.discipline_id))
+        position = [v.pk for v in versions].index(outline.pk)
+        mappings = spec.mappings or ()
+        if position == 0:
+            if mappings:
+                self.errors.add(
+                    (self.rank, index),
+                    f"{label}: mappings: there is no previous version of discipline "
+                    f"{spec.discipline_code} to map from",
+                )
+            return False
+        previous = versions[position - 1]
+        old = dict(Subcategory.objects.filter(outline=previous).values_list("name", "id"))
+        new = dict(Subcategory.objects.filter(outline=outline).values_list("name", "id"))
+        wanted: set[tuple[int, int]] = set()
+        for i, (source, targets) in enumerate(mappings):
+            if source not in old:
+                self.errors.add(
+                    (self.rank, index),
+                    f'{label}: mappings[{i}].from: "{source}" is not a subcategory of the '
+                    f'previous version "{previous.version}" of discipline {spec.discipline_code}',
+                )
+                continue
+            wanted.update((old[source], new[target]) for target in targets)
+        stored = set(
+            SubcategoryMapping.objects.filter(to_subcategory__outline=outline).values_list(
+                "from_subcategory_id", "to_subcategory_id"
+            )
+        )
+        if wanted == stored:
+            return False
+        gone = stored - wanted
+        for from_id, to_id in gone:
+            SubcategoryMapping.objects.filter(
+                from_subcategory_id=from_id, to_subcategory_id=to_id
+            ).delete()
+        SubcategoryMapping.objects.bulk_create(
+            [
+                SubcategoryMapping(
+                    outline=outline, from_subcategory_id=from_id, to_subcategory_id=to_id
+                )
+                for from_id, to_id in sorted(wanted - stored)
+            ]
+        )
+        return True

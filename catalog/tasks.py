@@ -1,0 +1,15 @@
+"""Celery tasks of the catalog: thin wrappers around catalog.services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from catalog.services import outlines_refresh_current
+
+
+@shared_task(acks_late=True)
+def refresh_current_outlines_task() -> int:
+    """Periodic (beat): when a dated outline version's first day comes, make it current;
+    the catalog revision it records marks the runs of that discipline stale (re-planned by
+    `replan_stale_task`). Returns how many disciplines changed."""
+    return len(outlines_refresh_current())
