@@ -32,13 +32,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
 from catalog.models import OutlineVersion, Subcategory, SubcategoryAlias, SubcategoryMapping
-from catalog.outline_dates import in_sequence
+from catalog.outline_dates import Dated, in_sequence
 from catalog.selectors import (
     INDEX_ALIAS_FIELDS,
     INDEX_SUBCATEGORY_FIELDS,
     SubcategoryIndex,
+    VersionFields,
     fill_indexes,
 )
 
@@ -48,8 +50,9 @@ Shares = tuple[tuple[str, Fraction], ...]  # (target key, share of the row's cre
 class OutlineNames:
     """One discipline's subcategories (every version) read against a target version.
 
-    Four queries. `resolve` finds a name (the target version first, then the contract's
-    order: current, aliases, older versions); `shares` moves a subcategory of any version
+    Two queries, three when the discipline has several versions. `resolve` finds a name
+    (the target version first, then the contract's order: current, aliases, older
+    versions); `shares` moves a subcategory of any version
     to the target's names; `course_credits` applies the counting-once rule.
     """
 
@@ -57,14 +60,19 @@ class OutlineNames:
         self.target = target
         discipline_id = target.discipline_id
         code = target.discipline.code
-        versions = in_sequence(OutlineVersion.objects.filter(discipline_id=discipline_id))
-        self._position = {v.pk: i for i, v in enumerate(versions)}
-        self._target_position = self._position[target.pk]
         sub_rows = list(
             Subcategory.objects.filter(outline__discipline_id=discipline_id).values_list(
                 *INDEX_SUBCATEGORY_FIELDS, "major__name"
             )
         )
+        # The versions' order from their rows' version fields (a version without
+        # subcategories has nothing to move): no query of its own.
+        dated: dict[Any, Dated] = {target.pk: target}
+        for row in sub_rows:
+            dated.setdefault(row[3], VersionFields(row[3], *row[5:9]))
+        versions = in_sequence(dated.values())
+        self._position = {v.pk: i for i, v in enumerate(versions)}
+        self._target_position = self._position[target.pk]
         alias_rows = list(
             SubcategoryAlias.objects.filter(outline__discipline_id=discipline_id).values_list(
                 *INDEX_ALIAS_FIELDS
@@ -89,6 +97,8 @@ class OutlineNames:
         mappings = SubcategoryMapping.objects.filter(
             from_subcategory__outline__discipline_id=discipline_id
         ).order_by("id")
+        if len(versions) == 1:  # one version maps nothing: no query
+            mappings = mappings.none()
         for from_id, to_id in mappings.values_list("from_subcategory_id", "to_subcategory_id"):
             self._forward[from_id].append(to_id)
             self._backward[to_id].append(from_id)

@@ -146,7 +146,7 @@ INDEX_ALIAS_FIELDS = (
 )
 
 
-class _VersionOf(NamedTuple):
+class VersionFields(NamedTuple):
     """The version fields of a row, for `outline_dates.order_key`."""
 
     pk: int
@@ -161,7 +161,7 @@ def _newest_first(rows: Iterable[tuple[Any, ...]], at: int) -> list[tuple[Any, .
     others from the newest in their discipline's order."""
 
     def key(row: tuple[Any, ...]) -> tuple[bool, Any]:
-        return (bool(row[at + 1]), order_key(_VersionOf(row[at], *row[at + 2 : at + 6])))
+        return (bool(row[at + 1]), order_key(VersionFields(row[at], *row[at + 2 : at + 6])))
 
     return sorted(rows, key=key, reverse=True)
 

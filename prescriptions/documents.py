@@ -30,6 +30,7 @@ from catalog.models import (
     Subcategory,
     course_visible_q,
 )
+from catalog.outline_dates import covers
 from catalog.selectors import outline_in_force
 from core.exceptions import InputError
 from core.jsontext import text_problem
@@ -454,12 +455,14 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
     """The spec of a saved prescription (its rows were validated when saved; rules that
     the database cannot enforce are checked again here)."""
     errors = _Errors()
-    outline = (
-        outline_in_force(
-            discipline_id=prescription.outline.discipline_id, on=prescription.issued_on
+    outline = prescription.outline  # the access helpers load it with its discipline
+    if not (outline.is_current and covers(outline, prescription.issued_on)):
+        # Read against the version in force on its issue date (staff may have added one
+        # since it was saved); the current version covering that date is that version.
+        outline = (
+            outline_in_force(discipline_id=outline.discipline_id, on=prescription.issued_on)
+            or outline
         )
-        or prescription.outline
-    )
     required = tuple(
         (row.subcategory, row.credits)
         for row in prescription.required.select_related(
