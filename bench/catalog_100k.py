@@ -114,6 +114,7 @@ def measure(client: Any, path: str, repeat: int) -> dict[str, Any]:
     samples: list[tuple[float, float, int]] = []
     slowest: list[tuple[float, str]] = []
     servers: list[float] = []
+    first_server = 0.0
     for attempt in range(repeat + 1):
         timer = QueryTimer()
         began = time.perf_counter()
@@ -123,14 +124,18 @@ def measure(client: Any, path: str, repeat: int) -> dict[str, Any]:
         if response.status_code != 200:
             sys.exit(f"GET {path} answered {response.status_code}")
         samples.append((sum(timer.seconds) * 1000, wall * 1000, len(timer.seconds)))
+        statements = list(zip(timer.sql, timer.params, strict=True))
         if attempt:
-            servers.append(server_ms(list(zip(timer.sql, timer.params, strict=True))))
+            servers.append(server_ms(statements))
+        else:
+            first_server = server_ms(statements)
         if attempt == repeat:
             slowest = sorted(zip(timer.seconds, timer.sql, strict=True), reverse=True)[:2]
     first, rest = samples[0], samples[1:]
     return {
         "path": path,
         "first_db_ms": first[0],
+        "first_server_ms": first_server,
         "first_queries": first[2],
         "db_ms": statistics.median(s[0] for s in rest),
         "db_max_ms": max(s[0] for s in rest),
@@ -210,7 +215,7 @@ def main() -> None:
     client = Client()
     results = [(label, measure(client, path, options.repeat)) for label, path in pages]
 
-    worst = max(r["server_ms"] for _, r in results)
+    worst = max(max(r["server_ms"], r["first_server_ms"]) for _, r in results)
     lines = [
         f"# Catalog and home pages at {courses:,} courses (PostgreSQL)",
         "",
@@ -224,19 +229,20 @@ def main() -> None:
         "until the catalog changes).",
         "",
         "| page | queries | DB server ms (median) | DB ms at client (median) | "
-        "DB ms at client (max) | page ms (median) | first render: queries / DB ms at client |",
+        "DB ms at client (max) | page ms (median) | first render (empty cache): queries / "
+        "DB server ms / DB ms at client |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, r in results:
         lines.append(
             f"| {label} `{r['path']}` | {r['queries']} | {r['server_ms']:.1f} | {r['db_ms']:.1f} | "
             f"{r['db_max_ms']:.1f} | {r['wall_ms']:.0f} | "
-            f"{r['first_queries']} / {r['first_db_ms']:.1f} |"
+            f"{r['first_queries']} / {r['first_server_ms']:.1f} / {r['first_db_ms']:.1f} |"
         )
     lines += [
         "",
         f"Goal: under {GOAL_MS:.0f} ms of database time per page at 100k courses: "
-        f"{'met' if worst < GOAL_MS else 'NOT met'} at the server (worst median "
+        f"{'met' if worst < GOAL_MS else 'NOT met'} at the server, cached or not (worst "
         f"{worst:.1f} ms).",
         "",
         "Slowest statements of the last render of each page:",

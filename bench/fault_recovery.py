@@ -297,7 +297,10 @@ def scenario_child_killed(app: Any, worker: Worker, runs: int) -> dict[str, Any]
             continue
         pid = child_running(app, run_id)
         if pid is not None:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue  # the child exited meanwhile
             killed.append(run_id)
     recovered_from = time.monotonic()
     ok = wait_until(lambda: all_done(prescriptions), 300, 0.2)
