@@ -8,9 +8,11 @@ two independent readings of the rules.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from matching.solver import Bundle, Course, Extra, Package, Problem, Result
@@ -254,6 +256,14 @@ def check_schedule(p: Problem, b: Bundle) -> None:
             assert s.start_by is not None and s.finish_by is not None and s.slack_days is not None
             assert p.as_of <= s.start_by <= s.finish_by <= s.complete_by
             assert s.slack_days == (s.complete_by - s.finish_by).days >= 0
+            # Recomputed here from the rule (h hours a week from as_of, earliest due
+            # first): a course starts on the day the earlier ones' hours run out and is
+            # done on the day its last part-hour is studied.
+            h = p.hours_per_week
+            begun = Fraction(7 * (total - by_code[s.course].hours), h) if h else Fraction(0)
+            ended = Fraction(7 * total, h) if h else Fraction(0)
+            assert s.start_by == p.as_of + timedelta(days=math.floor(begun)), s.course
+            assert s.finish_by == p.as_of + timedelta(days=math.ceil(ended)), s.course
     if b.schedule and p.hours_per_week is not None:
         assert b.slack_days == min(s.slack_days for s in b.schedule if s.slack_days is not None)
 
