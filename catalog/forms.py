@@ -18,9 +18,21 @@ SORT_CHOICES = [
 
 
 class CourseFilterForm(forms.Form):
-    """The catalog's GET filters; every field is optional and unknown values are errors."""
+    """The catalog's GET filters; every field is optional and unknown values are errors.
 
-    discipline = forms.ChoiceField(required=False, label="Discipline")
+    Once a discipline is chosen, the subcategory picker offers that discipline's
+    subcategories only (the page after submitting it, or the htmx swap)."""
+
+    discipline = forms.ChoiceField(
+        required=False,
+        label="Discipline",
+        error_messages={
+            "invalid_choice": (
+                "no discipline has the code “%(value)s”, so courses of every discipline "
+                "are shown. Choose one from the list."
+            )
+        },
+    )
     subcategory = forms.TypedChoiceField(
         required=False, label="Subcategory", coerce=int, empty_value=None
     )
@@ -32,18 +44,39 @@ class CourseFilterForm(forms.Form):
     provider = forms.ChoiceField(required=False, label="Provider")
     sort = forms.ChoiceField(required=False, label="Sort by", choices=SORT_CHOICES)
 
-    def __init__(self, *args: Any, revision: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: Any = None, *args: Any, revision: int | None = None, **kwargs: Any
+    ) -> None:
         choices = selectors.catalog_filter_choices(revision=revision)
+        codes = {code for code, _ in choices["disciplines"]}
+        code = self._known_code(data, codes)
+        if data is not None and code is not None and data.get("discipline") != code:
+            data = data.copy()
+            data["discipline"] = code  # `?discipline=ct` means CT
+        super().__init__(data, *args, **kwargs)
+        self.discipline_code = code
         self._choice_field("discipline").choices = [
             ("", "All disciplines"),
             *choices["disciplines"],
         ]
-        self._choice_field("subcategory").choices = [
-            ("", "All subcategories"),
-            *choices["subcategories"],
+        subcategory = self._choice_field("subcategory")
+        subcategory.choices = [
+            ("", f"All {code} subcategories" if code else "All subcategories"),
+            *(choices["subcategories_of"].get(code, []) if code else choices["subcategories"]),
         ]
+        if code:
+            subcategory.error_messages["invalid_choice"] = (
+                f"the subcategory chosen is not in the {code} content outline, so courses "
+                f"of every {code} subcategory are shown."
+            )
+        else:
+            subcategory.error_messages["invalid_choice"] = "no such subcategory."
         self._choice_field("provider").choices = [("", "All providers"), *choices["providers"]]
+
+    @staticmethod
+    def _known_code(data: Any, codes: set[str]) -> str | None:
+        raw = (data.get("discipline") or "").strip().upper() if data is not None else ""
+        return raw if raw in codes else None
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]

@@ -299,19 +299,23 @@ def _cached_on_revision(name: str, compute: Any, revision: int | None = None) ->
     return found
 
 
-def catalog_filter_choices(*, revision: int | None = None) -> dict[str, list[Any]]:
+def catalog_filter_choices(*, revision: int | None = None) -> dict[str, Any]:
     """The catalog page's picker choices (cached per catalog revision): disciplines with a
-    current outline as (code, label), subcategory groups as `subcategory_choices_current`,
-    providers with active courses as (code, name)."""
+    current outline as (code, label), subcategory groups as `subcategory_choices_current`
+    (every discipline's, and `subcategories_of[code]`), providers with active courses as
+    (code, name)."""
 
-    def compute() -> dict[str, list[Any]]:
+    def compute() -> dict[str, Any]:
+        every, by_discipline = _subcategory_groups()
         return {
             "disciplines": [(d.code, str(d)) for d in discipline_list_current()],
-            "subcategories": subcategory_choices_current(),
+            "subcategories": every,
+            # The picker once a discipline is chosen: that discipline's only.
+            "subcategories_of": by_discipline,
             "providers": [(p.code, p.name) for p in provider_list_public()],
         }
 
-    return dict(_cached_on_revision("filter-choices", compute, revision=revision))
+    return dict(_cached_on_revision("filter-choices:2", compute, revision=revision))
 
 
 def course_count_public(
@@ -338,19 +342,39 @@ def course_count_public(
     return int(count)
 
 
-def subcategory_choices_current() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Current-outline subcategories grouped for a picker: [("CT – Computed Tomography:
-    Safety", [(id, "Radiation Safety and Dose"), ...]), ...], in outline order."""
+def subcategory_choices_current(
+    *, discipline_code: str | None = None
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Current-outline subcategories grouped for a picker, in outline order.
+
+    Every discipline's: [("CT – Computed Tomography: Safety", [(id, "Radiation Safety and
+    Dose"), ...]), ...]; with `discipline_code`, that discipline's only, grouped by major
+    category: [("Safety", [...]), ...]."""
+    every, by_discipline = _subcategory_groups(discipline_code)
+    return by_discipline.get(discipline_code, []) if discipline_code else every
+
+
+Groups = list[tuple[str, list[tuple[int, str]]]]
+
+
+def _subcategory_groups(discipline_code: str | None = None) -> tuple[Groups, dict[str, Groups]]:
+    """Both groupings of `subcategory_choices_current` from one query: every discipline's
+    and, per discipline code, its own by major category."""
     subcategories = (
         Subcategory.objects.filter(outline__is_current=True)
         .select_related("major", "outline__discipline")
         .order_by("outline__discipline__code", "major__position", "position", "name")
     )
-    groups: dict[str, list[tuple[int, str]]] = {}
+    if discipline_code is not None:
+        subcategories = subcategories.filter(outline__discipline__code=discipline_code)
+    every: dict[str, list[tuple[int, str]]] = {}
+    own: dict[str, dict[str, list[tuple[int, str]]]] = {}
     for sub in subcategories:
-        label = f"{sub.outline.discipline}: {sub.major.name}"
-        groups.setdefault(label, []).append((sub.pk, sub.name))
-    return list(groups.items())
+        option = (sub.pk, sub.name)
+        every.setdefault(f"{sub.outline.discipline}: {sub.major.name}", []).append(option)
+        groups = own.setdefault(sub.outline.discipline.code, {})
+        groups.setdefault(sub.major.name, []).append(option)
+    return list(every.items()), {code: list(g.items()) for code, g in own.items()}
 
 
 def discipline_list_current() -> QuerySet[Discipline]:

@@ -152,7 +152,24 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.messages:
-            raise PrescriptionInputError(self.messages)
+            raise PrescriptionInputError(document_order(self.messages))
+
+
+_FIELD_PATH = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?")
+
+
+def document_order(messages: Sequence[str]) -> list[str]:
+    """`field: message` errors in the order of the document: keys in the order their first
+    error was found, rows of a list by index (required[0] before required[1], although
+    the name of row 1 may fail before row 0's subcategory is looked up)."""
+    first: dict[str, int] = {}
+    keyed: list[tuple[int, int, int, str]] = []
+    for position, message in enumerate(messages):
+        match = _FIELD_PATH.match(message)
+        key = match.group("key") if match else ""
+        index = int(match.group("index")) if match and match.group("index") else -1
+        keyed.append((first.setdefault(key, position), index, position, message))
+    return [message for *_, message in sorted(keyed)]
 
 
 def _positive_amount(errors: _Errors, field: str, value: Any) -> Decimal | None:

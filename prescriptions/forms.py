@@ -7,15 +7,12 @@ so the web form, the JSON import and the API all go through the same parser
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -30,7 +27,7 @@ from catalog.models import (
     course_visible_q,
 )
 from catalog.selectors import outline_in_force
-from core.jsontext import JSONTextError, json_loads, validate_single_line
+from core.jsontext import validate_single_line
 from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 from prescriptions.history import check_deadline, completed_field
@@ -584,60 +581,6 @@ def prescription_initial(prescription: Any) -> dict[str, Any]:
         initial["biennium_credits"] = max(Decimal(0), extras["total_ce"] - completed_ce)
         initial["biennium_ends_on"] = prescription.biennium_ends_on
     return initial
-
-
-class PrescriptionImportForm(forms.Form):
-    """A `cqr-prescription/1` document, uploaded as a file or pasted."""
-
-    file = forms.FileField(
-        label="Upload a JSON file",
-        required=False,
-        help_text="A cqr-prescription/1 document saved as a .json file.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    text = forms.CharField(
-        label="Or paste the JSON",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code-input"}),
-    )
-    title = forms.CharField(
-        label="Name for this prescription",
-        max_length=200,
-        required=False,
-        validators=[validate_single_line],
-    )
-    share_anonymously = PrescriptionForm.base_fields["share_anonymously"]
-    is_completed = completed_field()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        upload: UploadedFile | None = cleaned.get("file")
-        text: str = cleaned.get("text") or ""
-        if upload is None and not text.strip():
-            raise forms.ValidationError("Upload a JSON file or paste the JSON document.")
-        if upload is not None and text.strip():
-            raise forms.ValidationError("Upload a file or paste the JSON, not both.")
-        if upload is not None:
-            if upload.size and upload.size > settings.PRESCRIPTION_UPLOAD_MAX_BYTES:
-                self.add_error("file", "The file is too large for a prescription.")
-                return cleaned
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", "The file is not UTF-8 text; save it as a .json file.")
-                return cleaned
-        field = "file" if upload is not None else "text"
-        try:
-            cleaned["document"] = json_loads(text)
-        except JSONTextError as exc:
-            self.add_error(field, f"This JSON is refused: {exc}.")
-        except json.JSONDecodeError as exc:
-            self.add_error(
-                field,
-                f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-            )
-        return cleaned
 
 
 class MarkDoneForm(forms.Form):

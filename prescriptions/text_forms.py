@@ -1,20 +1,23 @@
 """Forms of "paste or upload your prescription": the text or file, then the confirmation
-of every line read (nothing is saved before the user confirms)."""
+of every line read (nothing is saved before the user confirms); and the import of a
+`cqr-prescription/1` JSON document, pasted or uploaded."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from catalog.selectors import discipline_list_current
-from core.jsontext import validate_single_line
-from core.uploads import format_size
-from prescriptions.forms import DateInput
+from core.jsontext import JSONTextError, json_loads, validate_single_line
+from core.uploads import format_size, read_upload_limited
+from prescriptions.forms import DateInput, PrescriptionForm
 from prescriptions.history import check_deadline, completed_field
 from prescriptions.parsing import Outline, ParsedLine
 from prescriptions.text_import import PrescriptionTextError, prescription_text_from_file
@@ -176,3 +179,65 @@ def line_initial(line: ParsedLine) -> dict[str, Any]:
         "name": line.name_text,
         "credits": line.credits,
     }
+
+
+class PrescriptionImportForm(forms.Form):
+    """A `cqr-prescription/1` document, uploaded as a file or pasted."""
+
+    file = forms.FileField(
+        label="Upload a JSON file",
+        required=False,
+        help_text="A cqr-prescription/1 document saved as a .json file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    text = forms.CharField(
+        label="Or paste the JSON",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code-input"}),
+    )
+    title = forms.CharField(
+        label="Name for this prescription",
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
+    share_anonymously = PrescriptionForm.base_fields["share_anonymously"]
+    is_completed = completed_field()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload: UploadedFile | None = cleaned.get("file")
+        text: str = cleaned.get("text") or ""
+        if upload is None and not text.strip():
+            raise forms.ValidationError("Upload a JSON file or paste the JSON document.")
+        if upload is not None and text.strip():
+            raise forms.ValidationError("Upload a file or paste the JSON, not both.")
+        limit = int(settings.PRESCRIPTION_UPLOAD_MAX_BYTES)
+        if upload is not None:
+            try:
+                text = read_upload_limited(upload, limit).decode("utf-8-sig")
+            except ValidationError as exc:
+                self.add_error("file", exc.messages)
+                return cleaned
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text; save it as a .json file.")
+                return cleaned
+        field = "file" if upload is not None else "text"
+        if upload is None and len(text.encode()) > limit:
+            self.add_error(
+                "text",
+                f"The pasted JSON is too large: the limit is {format_size(limit)} and this "
+                f"text is {format_size(len(text.encode()))}.",
+            )
+            return cleaned
+        try:
+            cleaned["document"] = json_loads(text)
+        except JSONTextError as exc:
+            self.add_error(field, f"This JSON is refused: {exc}.")
+        except json.JSONDecodeError as exc:
+            self.add_error(
+                field,
+                f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            )
+        return cleaned

@@ -48,7 +48,6 @@ from prescriptions.documents import (
 from prescriptions.forms import (
     MarkDoneForm,
     PrescriptionForm,
-    PrescriptionImportForm,
     current_outline,
     initial_from_query,
     prescription_initial,
@@ -74,14 +73,18 @@ from prescriptions.selectors.pages import (
     plan_deadline_warning,
     plan_facts,
     run_latest_with_plan_state,
+    run_message,
 )
 from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from prescriptions.selectors.proof import plan_proof
 from prescriptions.selectors.report import report_csv, report_for_prescription
 from prescriptions.selectors.unmatched import unmatched_lines_for_prescription
+from prescriptions.text_forms import PrescriptionImportForm
 from prescriptions.unmatched import unmatched_from_document
 
 PAPERS = {"letter", "a4"}
+# The name of the no-JavaScript "Show the requirement" button of the entry form.
+SHOW_STEP = "show_requirement"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -122,9 +125,14 @@ def _form_page(
     *,
     prescription: Prescription | None,
 ) -> HttpResponse:
-    """The entry form (new or edit). Two steps without JavaScript: ?discipline=CT first."""
-    data: QueryDict | None = request.POST if request.method == "POST" else None
-    code = (data or request.GET).get("discipline") or (
+    """The entry form (new or edit). Two steps without JavaScript: the discipline first
+    ("Show the requirement" posts the form back with SHOW_STEP, or `?discipline=CT`)."""
+    # The step posts (a GET would put the CSRF token in the address and the history);
+    # it saves nothing and shows no errors: only what was typed is kept.
+    step = request.POST if request.method == "POST" and SHOW_STEP in request.POST else None
+    data: QueryDict | None = request.POST if request.method == "POST" and not step else None
+    query = step or request.GET
+    code = (data or query).get("discipline") or (
         prescription.outline.discipline.code if prescription else None
     )
     if code is None and request.method == "GET":
@@ -136,10 +144,9 @@ def _form_page(
     initial = prescription_initial(prescription) if prescription else {}
     if prescription and outline and outline.discipline.code != initial.get("discipline"):
         initial = {}
-    # The no-JavaScript "Show the requirement" step submits the form by GET: keep what
-    # was typed, and what is being planned.
-    initial.update(initial_from_query(request.GET))
-    obligation = request.GET.get("obligation") if data is None else None
+    # Keep what was typed before the step, and what is being planned.
+    initial.update(initial_from_query(query))
+    obligation = query.get("obligation") if data is None else None
     form = PrescriptionForm(
         data, outline=outline, obligation=obligation, initial=initial, owner_id=_user(request).pk
     )
@@ -150,7 +157,7 @@ def _form_page(
             spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
             unmatched = unmatched_from_document(document)
         except PrescriptionInputError as exc:
-            spec_errors = exc.errors
+            spec_errors = [wording.document_error_words(error) for error in exc.errors]
         else:
             completed = form.cleaned_data["is_completed"]
             kwargs: dict[str, Any] = {
@@ -173,13 +180,18 @@ def _form_page(
             except ValidationError as exc:
                 attach_service_errors(form, exc)
             else:
-                messages.success(request, saved_message(completed, new=prescription is None))
+                messages.success(
+                    request,
+                    saved_message(completed, new=prescription is None, prescription=saved),
+                )
                 return redirect("prescriptions:detail", pk=saved.pk)
     context = {
         "form": form,
         "outline": outline,
         "prescription": prescription,
         "spec_errors": spec_errors,
+        "show_step": SHOW_STEP,
+        "unknown_discipline": code if code and outline is None else None,
         "action": (
             reverse("prescriptions:edit", args=[prescription.pk])
             if prescription
@@ -262,7 +274,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
             unmatched = unmatched_from_document(document if isinstance(document, dict) else {})
         except PrescriptionInputError as exc:
-            document_errors = exc.errors
+            document_errors = [wording.document_error_words(error) for error in exc.errors]
         else:
             completed = form.cleaned_data["is_completed"]
             try:
@@ -279,10 +291,14 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 # Named like the parser's messages: "deadline: …" is about the document's key.
                 document_errors = [
-                    f"{field}: {message}" for field, message in service_error_items(exc)
+                    wording.document_error_words(f"{field}: {message}")
+                    for field, message in service_error_items(exc)
                 ]
             else:
-                messages.success(request, saved_message(completed, new=True, imported=True))
+                messages.success(
+                    request,
+                    saved_message(completed, new=True, imported=True, prescription=prescription),
+                )
                 return redirect("prescriptions:detail", pk=prescription.pk)
     anchor = "id_file" if request.FILES.get("file") else "id_text"
     status = 400 if request.method == "POST" else 200
@@ -406,7 +422,14 @@ def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Recomputing your bundles with the current catalog…")
+        messages.success(
+            request,
+            run_message(
+                prescription,
+                "Bundles recomputed with the current catalog.",
+                computing="Recomputing your bundles with the current catalog…",
+            ),
+        )
     return redirect("prescriptions:detail", pk=prescription.pk)
 
 

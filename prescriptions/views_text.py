@@ -157,7 +157,9 @@ def prescription_read_confirm(request: HttpRequest) -> HttpResponse:
         attach_service_errors(form, exc)
         return _render_confirm(request, form, formset, outline, status=400)
     kept = f" {len(unmatched)} line(s) not in our outline yet are kept." if unmatched else ""
-    messages.success(request, f"{saved_message(completed, new=True)}{kept}")
+    messages.success(
+        request, f"{saved_message(completed, new=True, prescription=prescription)}{kept}"
+    )
     return redirect("prescriptions:detail", pk=prescription.pk)
 
 

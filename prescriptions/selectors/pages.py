@@ -269,6 +269,18 @@ def run_latest_with_plan_state(prescription: Prescription) -> MatchingRun | None
     )
 
 
+def run_message(prescription: Prescription, done: str, *, computing: str = "") -> str:
+    """The flash message after a save or recompute: `done` once the latest run finished
+    (without a broker it has when the page shows), else `computing` (default: `done`
+    plus "Computing your bundles…"). The message shows once, on the next page, so it
+    must not promise a computation the page already shows finished."""
+    runs = MatchingRun.objects.filter(prescription=prescription).order_by("-created_at", "-id")
+    latest = runs.only("status").first()
+    if latest is not None and not latest.is_finished:
+        return computing or f"{done} Computing your bundles…"
+    return done
+
+
 def plan_deadline_warning(prescription: Prescription, *, today: date) -> str:
     days = (prescription.deadline - today).days
     if days < 0:

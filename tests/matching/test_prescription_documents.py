@@ -162,6 +162,21 @@ def test_it_reports_every_mistake_at_once(catalog: Catalog) -> None:
     assert len(errors) == 3
 
 
+def test_it_lists_the_mistakes_in_document_order(catalog: Catalog) -> None:
+    # Row 1's missing name is found in the first pass, row 0's unknown subcategory later.
+    errors = errors_of(
+        prescription_document(
+            required=[{"category": "Foo", "credits": 1}, {"credits": 1}],
+            owned=["nope"],
+        )
+    )
+    assert [error.split(":")[0] for error in errors] == [
+        "required[0].category",
+        "required[1].category",
+        "owned[0]",
+    ]
+
+
 def test_it_accepts_an_empty_required_list_when_extras_are_given(catalog: Catalog) -> None:
     spec = prescription_spec_from_document(
         prescription_document(required=[], extra=[{"kind": "total_discipline", "credits": "16"}])

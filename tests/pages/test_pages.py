@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from html import unescape
 from typing import Any, cast
 
 import pytest
@@ -161,6 +162,61 @@ class TestCatalog:
         html = client.get(reverse("catalog:course_list")).content.decode()
         assert '<optgroup label="CT – Computed Tomography: Safety">' in html
         assert '<optgroup label="R – Radiography: Procedures">' in html
+
+    def test_a_chosen_discipline_narrows_the_subcategory_picker(
+        self, client: Client, catalog: Any
+    ) -> None:
+        form = client.get(reverse("catalog:course_list"), {"discipline": "R"}).context["form"]
+        r_subcategories = set(catalog["r"].subcategories.values_list("pk", flat=True))
+        offered = {
+            value for _, options in form.fields["subcategory"].choices[1:] for value, _ in options
+        }
+        assert offered == r_subcategories
+        html = client.get(reverse("catalog:course_list"), {"discipline": "R"}).content.decode()
+        assert '<optgroup label="Procedures">' in html
+        assert (
+            "Computed Tomography" not in html.split('id="subcategory-field"')[1].split("</div>")[0]
+        )
+        assert "All R subcategories" in html
+
+    def test_the_htmx_results_carry_the_narrowed_subcategory_picker(
+        self, client: Client, catalog: Any
+    ) -> None:
+        html = client.get(
+            reverse("catalog:course_list"), {"discipline": "CT"}, headers={"HX-Request": "true"}
+        ).content.decode()
+        picker = html.split('<div class="field" id="subcategory-field" hx-swap-oob="true">')[1]
+        picker = picker.split("</div>")[0]
+        assert "Neck and Chest" in picker
+        assert "Extremity Procedures" not in picker
+
+    def test_a_subcategory_of_another_discipline_is_explained_and_ignored(
+        self, client: Client, catalog: Any
+    ) -> None:
+        extremity = catalog["r"].subcategories.get(name="Extremity Procedures")
+        response = client.get(
+            reverse("catalog:course_list"), {"discipline": "CT", "subcategory": extremity.pk}
+        )
+        html = unescape(response.content.decode())
+        assert "the subcategory chosen is not in the CT content outline" in html
+        assert set(titles(response)) == {"CT Dose", "Neck Webinar"}
+
+    def test_an_unknown_discipline_says_so(self, client: Client, catalog: Any) -> None:
+        response = client.get(reverse("catalog:course_list"), {"discipline": "ZZ"})
+        html = unescape(response.content.decode())
+        assert "no discipline has the code “ZZ”, so courses of every discipline are shown" in html
+        assert len(titles(response)) == 3
+        partial = client.get(
+            reverse("catalog:course_list"), {"discipline": "ZZ"}, headers={"HX-Request": "true"}
+        ).content.decode()
+        assert "no discipline has the code" in unescape(partial)  # in the swapped results
+
+    def test_a_discipline_code_in_lower_case_is_understood(
+        self, client: Client, catalog: Any
+    ) -> None:
+        response = client.get(reverse("catalog:course_list"), {"discipline": "ct"})
+        assert set(titles(response)) == {"CT Dose", "Neck Webinar"}
+        assert not response.context["form"].errors
 
     def test_it_sorts_by_price_with_package_only_courses_last(
         self, client: Client, catalog: Any

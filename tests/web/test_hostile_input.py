@@ -39,13 +39,13 @@ def test_an_uploaded_lone_surrogate_is_refused_naming_the_field(client, bob, cat
     text = json.dumps(document(completed=["ahec-ct-dose\ud800"]))
     upload = SimpleUploadedFile("rx.json", text.encode(), content_type="application/json")
     html = post_import(client, {"file": upload})
-    assert "completed[0]: contains a lone surrogate (\\ud800)" in html
+    assert "Completed courses, line 1: contains a lone surrogate (\\ud800)" in html
 
 
 def test_a_pasted_control_character_is_refused_naming_the_field(client, bob, catalog) -> None:
     client.force_login(bob)
     html = post_import(client, {"text": json.dumps(document(hours_per_week="3\u0000"))})
-    assert "hours_per_week: contains a NUL character (\\u0000)" in html
+    assert "Hours per week: contains a NUL character (\\u0000)" in html
 
 
 def test_a_title_with_a_control_character_is_refused_on_the_import_form(

@@ -130,7 +130,7 @@ class TestTheJsonUpload:
         response = client.post(reverse("prescriptions:import"), {"text": json.dumps(doc)})
         assert response.status_code == 400
         day = f"{YESTERDAY:%b} {YESTERDAY.day}, {YESTERDAY.year}"
-        assert f"deadline: The deadline ({day}) {PASSED}" in unescape(response.content.decode())
+        assert f"Deadline: The deadline ({day}) {PASSED}" in unescape(response.content.decode())
         assert not Prescription.objects.exists()
 
     def test_marked_completed_it_is_kept(self, client, bob, catalog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from html import unescape
 from typing import Any
@@ -16,6 +17,7 @@ from accounts import services
 from catalog.models import Subcategory
 from matching.models import MatchingRun
 from prescriptions.models import Prescription
+from prescriptions.views import SHOW_STEP
 from tests.factories import make_outline
 from tests.web.conftest import document
 
@@ -80,6 +82,34 @@ class TestTheForm:
         assert "<html" not in html
         assert "Radiation Safety and Dose" in html
         assert catalog.dose.title in html  # the completed/owned pickers list CT courses
+
+    def test_show_the_requirement_posts_back_without_saving_or_errors(self, client, bob, catalog):
+        client.force_login(bob)
+        html = client.get(reverse("prescriptions:new")).content.decode()
+        button = re.search(r"<button[^>]*>Show the requirement</button>", html)
+        assert button is not None
+        assert "formmethod" not in button.group(0)  # a GET would put the CSRF token in the URL
+        assert f'name="{SHOW_STEP}"' in button.group(0)
+        issued = (timezone.localdate() - timedelta(days=10)).isoformat()
+        response = client.post(
+            reverse("prescriptions:new"),
+            {"discipline": "CT", "issued_on": issued, "title": "Mine", SHOW_STEP: "1"},
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f'id="id_credits_{sub_id("Image Formation")}"' in html  # the requirement shows
+        assert f'value="{issued}"' in html  # what was typed is kept
+        assert 'value="Mine"' in html
+        assert "field-error" not in html and "error-summary" not in html
+        assert not Prescription.objects.exists()
+
+    def test_an_unknown_discipline_in_the_address_says_so(self, client, bob, catalog):
+        client.force_login(bob)
+        html = unescape(
+            client.get(reverse("prescriptions:new") + "?discipline=ZZ").content.decode()
+        )
+        assert "No discipline has the code “ZZ”. Choose yours from the list." in html
+        assert 'aria-invalid="true"' in html
 
     def test_a_valid_form_saves_the_prescription_and_computes_bundles(
         self, client, bob, catalog, django_capture_on_commit_callbacks
@@ -215,11 +245,60 @@ class TestImport:
         response = client.post(reverse("prescriptions:import"), {"text": json.dumps(bad)})
         html = unescape(response.content.decode())
         assert response.status_code == 400
-        assert 'required[0].category: unknown category "Foo" for discipline CT' in html
-        assert "required[0].credits: must be a positive number" in html
-        assert 'completed[0]: unknown course code "nope"' in html
+        assert (
+            'Required credits, line 1, subcategory: unknown subcategory "Foo" for discipline CT'
+            in html
+        )
+        assert "Required credits, line 1, credits: must be a positive number" in html
+        assert 'Completed courses, line 1: unknown course code "nope"' in html
+        assert "required[" not in html
         assert 'href="#id_text"' in html
         assert not Prescription.objects.exists()
+
+    def test_document_errors_are_listed_in_document_order(self, client, bob, catalog):
+        client.force_login(bob)
+        # Row 1's missing name is found before row 0's unknown subcategory is looked up.
+        bad = document(required=[{"category": "Foo", "credits": "1"}, {"credits": "1"}])
+        response = client.post(reverse("prescriptions:import"), {"text": json.dumps(bad)})
+        errors = response.context["document_errors"]
+        assert [error.split(":")[0] for error in errors] == [
+            "Required credits, line 1, subcategory",
+            "Required credits, line 2, subcategory",
+        ]
+
+    def test_a_too_large_file_is_refused_with_the_limit(self, client, bob, catalog, settings):
+        settings.PRESCRIPTION_UPLOAD_MAX_BYTES = 1024
+        client.force_login(bob)
+        upload = SimpleUploadedFile("rx.json", b" " * 2048, content_type="application/json")
+        response = client.post(reverse("prescriptions:import"), {"file": upload})
+        assert response.status_code == 400
+        assert "the limit is 1.0 KB and this file is 2.0 KB" in response.content.decode()
+
+    def test_while_the_run_waits_for_a_worker_the_message_says_computing(
+        self, client, bob, catalog, django_capture_on_commit_callbacks
+    ):
+        client.force_login(bob)
+        with django_capture_on_commit_callbacks(execute=False):  # the run stays queued
+            response = client.post(
+                reverse("prescriptions:import"), {"text": json.dumps(document())}, follow=True
+            )
+        assert "Prescription imported. Computing your bundles…" in response.content.decode()
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_saved_import_does_not_say_it_is_still_computing_once_done(
+        self, client, bob, catalog
+    ):
+        # Committed for real: without a broker the run is computed as the import commits.
+        client.force_login(bob)
+        response = client.post(
+            reverse("prescriptions:import"), {"text": json.dumps(document())}, follow=True
+        )
+        html = response.content.decode()
+        assert MatchingRun.objects.get().status == MatchingRun.Status.DONE
+        assert "Prescription imported." in html
+        assert "Computing your bundles" not in html
+        again = client.get(response.redirect_chain[-1][0]).content.decode()
+        assert "Prescription imported." not in again
 
     def test_it_needs_a_file_or_text(self, client, bob, catalog):
         client.force_login(bob)

@@ -300,8 +300,11 @@ class TestDocumentsKeepUnmatchedLines:
         }
         response = client.post(reverse("prescriptions:import"), {"text": json.dumps(document)})
         html = unescape(response.content.decode())
-        assert "unmatched[0].category: must name the subcategory as written" in html
-        assert "unmatched[1].credits: must be a positive number" in html
+        assert (
+            "Lines not in the outline, line 1, subcategory: must name the subcategory as written"
+            in html
+        )
+        assert "Lines not in the outline, line 2, credits: must be a positive number" in html
         assert Prescription.objects.count() == 0
 
 
