@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cqr_portal.env import cache_settings, env_bool, env_int, env_list, env_str
 from cqr_portal.outbound import default_storage_from_env, email_settings_from_url
+from cqr_portal.serving import compression_middleware, static_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whitenoise (static files) and GZip (pages), ordered by debug mode: cqr_portal/serving.
+    *compression_middleware(debug=DEBUG),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads form bodies: refuses an oversized body unread (413).
@@ -166,13 +168,8 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": default_storage_from_env(os.environ),
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Hashed names and gzip copies with debug off (cqr_portal/serving).
+    "staticfiles": {"BACKEND": static_storage(debug=DEBUG)},
 }
 
 LOGIN_URL = "login"

@@ -76,7 +76,8 @@ class World:
             token = self.staff_token
         else:
             token = self.technologist_token
-        return {"Authorization": f"Token {token}"}
+        # The in-process WSGI transport does not undo GZipMiddleware (HTTP clients do).
+        return {"Authorization": f"Token {token}", "Accept-Encoding": "identity"}
 
     def record(self, label: str, status: int) -> None:
         self.calls[label] += 1
