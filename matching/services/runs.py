@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -27,6 +28,7 @@ from prescriptions.documents import (
 from prescriptions.models import Prescription
 
 logger = logging.getLogger(__name__)
+COMPUTE_TASK = "matching.tasks.compute_bundles"  # the name `shared_task` gives it
 
 
 # Run attempts before a run that keeps killing its worker (hard time limit, OOM) ends
@@ -84,10 +86,10 @@ def run_publish(*, run_id: int) -> bool:
 
     Never raises for a broker error: the prescription is saved and the sweep retries.
     """
-    from matching.tasks import compute_bundles
-
     try:
-        compute_bundles.apply_async(
+        # Looked up by name in the Celery app's registry, not imported: the task module
+        # calls these services, so services never import it (no services <-> tasks circle).
+        current_app.tasks[COMPUTE_TASK].apply_async(
             (run_id,),
             retry=True,
             retry_policy=settings.CQR_PUBLISH_RETRY_POLICY,

@@ -50,3 +50,12 @@ def test_a_stale_newest_run_is_not_marked_again_and_failed_runs_never_count(
     done = run(other, Status.DONE)
     run(other, Status.FAILED)
     assert list(runs_latest_done(prescriptions=Prescription.objects.filter(pk=other.pk))) == [done]
+
+
+def test_the_run_task_is_registered_under_the_name_the_services_publish() -> None:
+    from celery import current_app
+
+    from matching.services.runs import COMPUTE_TASK
+    from matching.tasks import compute_bundles
+
+    assert current_app.tasks[COMPUTE_TASK].name == compute_bundles.name == COMPUTE_TASK
