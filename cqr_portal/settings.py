@@ -241,6 +241,14 @@ CQR_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# The result backend (the same Redis) is told about every published task; its default
+# reconnect policy (20 tries, 1 s apart) made a save during an outage take 10 s or more
+# (bench/results/fault_recovery.md). Runs keep their results in the database anyway.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": CQR_PUBLISH_RETRY_POLICY,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 # Re-planning after catalog changes (matching.services.staleness): the beat job looks every
 # minute, and re-plans once the catalog has been quiet this long (a series of imports is
 # planned once), but never leaves a stale run waiting longer than the maximum.

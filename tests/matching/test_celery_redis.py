@@ -206,3 +206,36 @@ def test_saving_while_the_broker_is_down_answers_normally_and_computes_later(
     assert wait_finished(run).status == "done"
     latest = MatchingRun.objects.filter(prescription=prescription).order_by("-id").first()
     assert latest is not None and wait_finished(latest).status == "done"
+
+
+@pytest.fixture
+def broker_and_results_down(redis_app: Celery) -> Iterator[Celery]:
+    """Broker and result backend both on a closed port (docker-compose keeps both in the
+    same Redis, so an outage takes both)."""
+    down = Celery("cqr_portal_all_down", set_as_current=False)
+    down.config_from_object("django.conf:settings", namespace="CELERY")
+    down.conf.update(
+        broker_url="redis://127.0.0.1:9/0",
+        result_backend="redis://127.0.0.1:9/0",
+        task_always_eager=False,
+    )
+    down.set_current()
+    try:
+        yield down
+    finally:
+        redis_app.set_current()
+
+
+def test_saving_while_broker_and_result_backend_are_down_answers_quickly(
+    broker_and_results_down, prescription, bob
+) -> None:
+    client = APIClient()
+    client.force_authenticate(bob)
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/prescriptions/create/", catalog_data.prescription(), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 5  # 20 result-backend reconnects took 10 s or more
+    run = MatchingRun.objects.filter(prescription_id=response.json()["id"]).get()
+    assert (run.status, run.sent_at, run.progress_message) == ("queued", None, SAVED_NOT_SENT)
