@@ -395,7 +395,12 @@ class PlanItemDoneApi(ApiView):
     @extend_schema(
         tags=PLAN_TAG,
         request=InputSerializer,
-        responses={200: PlanOutputSerializer, 400: error_response(400), 404: error_response(404)},
+        responses={
+            200: PlanOutputSerializer,
+            400: error_response(400),
+            404: error_response(404),
+            409: error_response(409, "The course is already marked done; undo it first."),
+        },
     )
     def post(self, request: Request, prescription_id: int, item_id: int) -> Response:
         prescription = prescription_get_for_user(user=request.user, prescription_id=prescription_id)

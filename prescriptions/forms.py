@@ -28,7 +28,6 @@ from catalog.models import (
 )
 from catalog.selectors import outline_in_force
 from core.jsontext import validate_single_line
-from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
 from prescriptions.history import check_deadline, completed_field
 from prescriptions.other_lines import (
@@ -581,20 +580,6 @@ def prescription_initial(prescription: Any) -> dict[str, Any]:
         initial["biennium_credits"] = max(Decimal(0), extras["total_ce"] - completed_ce)
         initial["biennium_ends_on"] = prescription.biennium_ends_on
     return initial
-
-
-class MarkDoneForm(forms.Form):
-    done_on = forms.DateField(label="Completed on", widget=DateInput())
-    certificate = forms.FileField(
-        label="Certificate (PDF or image, optional)",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
-    )
-
-    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["done_on"].initial = today
-        self.fields["done_on"].widget.attrs["max"] = today.isoformat()
 
 
 def course_choices_for(courses: Iterable[Course]) -> list[tuple[str, str]]:

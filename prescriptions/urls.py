@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prescriptions import views, views_obligations, views_private, views_text
+from prescriptions import views, views_obligations, views_plan, views_private, views_text
 
 app_name = "prescriptions"
 
@@ -35,16 +35,16 @@ urlpatterns = [
         name="obligations",
     ),
     path("<int:pk>/bundles/<int:bundle_id>/choose/", views.bundle_choose, name="choose"),
-    path("<int:pk>/plan/", views.plan_detail, name="plan"),
-    path("<int:pk>/plan/items/<int:item_id>/done/", views.plan_item_done, name="item_done"),
+    path("<int:pk>/plan/", views_plan.plan_detail, name="plan"),
+    path("<int:pk>/plan/items/<int:item_id>/done/", views_plan.plan_item_done, name="item_done"),
     path(
         "<int:pk>/plan/items/<int:item_id>/certificate/",
-        views.plan_item_certificate,
+        views_plan.plan_item_certificate,
         name="item_certificate",
     ),
-    path("<int:pk>/plan/items/<int:item_id>/undo/", views.plan_item_undo, name="item_undo"),
-    path("<int:pk>/plan/replan/", views.plan_replan, name="replan"),
-    path("<int:pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
-    path("<int:pk>/plan.ics", views.plan_ics, name="plan_ics"),
-    path("<int:pk>/arrt-report.csv", views.plan_report_csv, name="report_csv"),
+    path("<int:pk>/plan/items/<int:item_id>/undo/", views_plan.plan_item_undo, name="item_undo"),
+    path("<int:pk>/plan/replan/", views_plan.plan_replan, name="replan"),
+    path("<int:pk>/plan.pdf", views_plan.plan_pdf, name="plan_pdf"),
+    path("<int:pk>/plan.ics", views_plan.plan_ics, name="plan_ics"),
+    path("<int:pk>/arrt-report.csv", views_plan.plan_report_csv, name="report_csv"),
 ]

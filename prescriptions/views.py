@@ -7,16 +7,14 @@ another user's alike); runs, bundles and plan items are then looked up within it
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,27 +24,16 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import display_name
 from core.exceptions import StateChanged
-from core.pdf import render_pdf
 from core.request_limits import body_limit
 from matching.models import MatchingRun
-from matching.selectors import run_latest_for_prescription
 from prescriptions import services
-from prescriptions.certificates import (
-    CertificateForm,
-    certificate_attach,
-    certificate_download_name,
-)
 from prescriptions.documents import (
     PrescriptionInputError,
-    PrescriptionSpec,
     prescription_document_from_spec,
     prescription_spec_from_document,
-    prescription_spec_from_model,
 )
 from prescriptions.forms import (
-    MarkDoneForm,
     PrescriptionForm,
     current_outline,
     initial_from_query,
@@ -58,52 +45,26 @@ from prescriptions.obligation_extras import plan_with_choices
 from prescriptions.selectors import wording
 from prescriptions.selectors.access import (
     bundle_get_for_prescription,
-    certificate_get_for_item,
     course_list_matching,
-    plan_item_get_for_prescription,
-    prescription_get_for_user,
     prescription_list_for_user,
 )
-from prescriptions.selectors.credits import Requirement
-from prescriptions.selectors.ical import plan_calendar
-from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.selectors.pages import (
     bundles_page,
-    deadline_note,
-    plan_deadline_warning,
-    plan_facts,
     run_latest_with_plan_state,
     run_message,
 )
-from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
-from prescriptions.selectors.proof import plan_proof
-from prescriptions.selectors.report import report_csv, report_for_prescription
 from prescriptions.selectors.unmatched import unmatched_lines_for_prescription
 from prescriptions.text_forms import PrescriptionImportForm
 from prescriptions.unmatched import unmatched_from_document
+from prescriptions.views_common import (
+    owned_prescription,
+    request_user,
+    spec_or_none,
+)
+from prescriptions.views_plan import plan_state_changed
 
-PAPERS = {"letter", "a4"}
 # The name of the no-JavaScript "Show the requirement" button of the entry form.
 SHOW_STEP = "show_requirement"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # every view here is login_required
-
-
-def _prescription(request: HttpRequest, pk: int) -> Prescription:
-    return prescription_get_for_user(user=request.user, prescription_id=pk)
-
-
-def _spec(prescription: Prescription) -> PrescriptionSpec | None:
-    try:
-        return prescription_spec_from_model(prescription)
-    except PrescriptionInputError:
-        return None
 
 
 # --- List, entry, import -----------------------------------------------------------------
@@ -148,13 +109,17 @@ def _form_page(
     initial.update(initial_from_query(query))
     obligation = query.get("obligation") if data is None else None
     form = PrescriptionForm(
-        data, outline=outline, obligation=obligation, initial=initial, owner_id=_user(request).pk
+        data,
+        outline=outline,
+        obligation=obligation,
+        initial=initial,
+        owner_id=request_user(request).pk,
     )
     spec_errors: list[str] = []
     if data is not None and form.is_valid():
         document = form.document()
         try:
-            spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
+            spec = prescription_spec_from_document(document, owner_id=request_user(request).pk)
             unmatched = unmatched_from_document(document)
         except PrescriptionInputError as exc:
             spec_errors = [wording.document_error_words(error) for error in exc.errors]
@@ -170,7 +135,7 @@ def _form_page(
             try:
                 with transaction.atomic():
                     if prescription is None:
-                        saved = services.prescription_create(owner=_user(request), **kwargs)
+                        saved = services.prescription_create(owner=request_user(request), **kwargs)
                     else:
                         saved = services.prescription_update(prescription=prescription, **kwargs)
                     if prescription is not None:
@@ -220,7 +185,7 @@ def prescription_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prescription_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_page(request, prescription=_prescription(request, pk))
+    return _form_page(request, prescription=owned_prescription(request, pk))
 
 
 @login_required
@@ -233,7 +198,7 @@ def discipline_fields(request: HttpRequest) -> HttpResponse:
         outline=outline,
         obligation=request.GET.get("obligation"),
         initial=initial_from_query(request.GET),
-        owner_id=_user(request).pk,
+        owner_id=request_user(request).pk,
     )
     response = render(
         request, "prescriptions/_discipline_partial.html", {"form": form, "outline": outline}
@@ -251,7 +216,7 @@ def course_search(request: HttpRequest) -> HttpResponse:
         course_list_matching(
             discipline_id=outline.discipline_id,
             query=request.GET.get("q", ""),
-            owner_id=_user(request).pk,
+            owner_id=request_user(request).pk,
         )
         if outline
         else []
@@ -271,7 +236,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data.get("document")
         try:
-            spec = prescription_spec_from_document(document, owner_id=_user(request).pk)
+            spec = prescription_spec_from_document(document, owner_id=request_user(request).pk)
             unmatched = unmatched_from_document(document if isinstance(document, dict) else {})
         except PrescriptionInputError as exc:
             document_errors = [wording.document_error_words(error) for error in exc.errors]
@@ -280,7 +245,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             try:
                 with transaction.atomic():
                     prescription = services.prescription_create(
-                        owner=_user(request),
+                        owner=request_user(request),
                         spec=spec,
                         title=form.cleaned_data["title"],
                         share_anonymously=form.cleaned_data["share_anonymously"],
@@ -318,7 +283,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prescription_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
+    prescription = owned_prescription(request, pk)
     if request.method == "POST":
         services.prescription_delete(prescription=prescription)
         messages.success(request, f"“{prescription}” was deleted.")
@@ -330,8 +295,8 @@ def prescription_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def prescription_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The prescription as a `cqr-prescription/1` document (to keep or to import again)."""
-    prescription = _prescription(request, pk)
-    spec = _spec(prescription)
+    prescription = owned_prescription(request, pk)
+    spec = spec_or_none(prescription)
     if spec is None:
         return HttpResponse("This prescription can no longer be exported.", status=409)
     document = prescription_document_from_spec(spec)
@@ -373,7 +338,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
     )
     html: str | None = cache.get(key)
     if html is None:
-        spec = _spec(prescription)
+        spec = spec_or_none(prescription)
         if spec is None:
             return None
         context: dict[str, Any] = {
@@ -395,7 +360,7 @@ def _run_html(request: HttpRequest, prescription: Prescription, run: MatchingRun
 @require_GET
 def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest run: live progress while it computes, then the ranked bundles."""
-    prescription = _prescription(request, pk)
+    prescription = owned_prescription(request, pk)
     run = run_latest_with_plan_state(prescription)
     context: dict[str, Any] = {
         "prescription": prescription,
@@ -408,7 +373,7 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
         html = _run_html(request, prescription, run)
         context["spec_invalid"] = html is None
         context["run_html"] = mark_safe(html or "")  # noqa: S308 - rendered by our template
-    elif _spec(prescription) is None:
+    elif spec_or_none(prescription) is None:
         context["spec_invalid"] = True
     return render(request, "prescriptions/detail.html", context)
 
@@ -416,7 +381,7 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
+    prescription = owned_prescription(request, pk)
     try:
         services.prescription_recompute(prescription=prescription)
     except ValidationError as exc:
@@ -436,7 +401,7 @@ def prescription_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bundle_choose(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
+    prescription = owned_prescription(request, pk)
     bundle = bundle_get_for_prescription(prescription=prescription, bundle_id=bundle_id)
     try:
         services.plan_choose(prescription=prescription, bundle=bundle)
@@ -444,222 +409,6 @@ def bundle_choose(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse
         messages.error(request, " ".join(exc.messages))
         return redirect("prescriptions:detail", pk=prescription.pk)
     except StateChanged as exc:
-        return _state_changed(request, prescription, exc)
+        return plan_state_changed(request, prescription, exc)
     messages.success(request, f"“{bundle.label[:1].upper()}{bundle.label[1:]}” is now your plan.")
     return redirect("prescriptions:plan", pk=prescription.pk)
-
-
-# --- Plan --------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
-    return _plan_page(request, prescription)
-
-
-def _plan_page(
-    request: HttpRequest,
-    prescription: Prescription,
-    *,
-    bad_form: tuple[int, MarkDoneForm] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    today = wording.today()
-    plan = plan_for_prescription(prescription)
-    spec = _spec(prescription)
-    run = run_latest_for_prescription(prescription)
-    context: dict[str, Any] = {
-        "prescription": prescription,
-        "plan": plan,
-        "run": run,
-        "today": today,
-        "deadline_warning": plan_deadline_warning(prescription, today=today),
-        "deadline_note": deadline_note(spec) if spec is not None else "",
-        "proof": plan_proof(plan),
-    }
-    if plan is not None and spec is not None:
-        sheet = Requirement(spec).sheet(plan_lines(plan, today=today))
-        sheet.price = plan.price
-        rows: list[tuple[CourseLine, MarkDoneForm | None]] = []
-        for line in sheet.lines:
-            form = None
-            if line.item_id is not None and not line.is_done:
-                if bad_form and bad_form[0] == line.item_id:
-                    form = bad_form[1]
-                else:
-                    form = MarkDoneForm(today=today, prefix=f"item{line.item_id}")
-            rows.append((line, form))
-        context.update(
-            {
-                "sheet": sheet,
-                "facts": plan_facts(plan, sheet),
-                "rows": rows,
-                "done_count": sum(1 for line in sheet.lines if line.is_done),
-                "planned_count": sum(1 for line in sheet.lines if not line.is_done),
-                "needs_replan": bool(
-                    (sheet.remaining_tallies and not sheet.all_met)
-                    or any(line.warnings for line in sheet.lines)
-                ),
-            }
-        )
-    return render(request, "prescriptions/plan.html", context, status=status)
-
-
-@body_limit("CQR_CERTIFICATE_MAX_BYTES")
-@login_required
-@require_POST
-def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
-    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    form = MarkDoneForm(request.POST, request.FILES, today=wording.today(), prefix=f"item{item.pk}")
-    if form.is_valid():
-        try:
-            services.plan_item_mark_done(
-                item=item,
-                done_on=form.cleaned_data["done_on"],
-                certificate=form.cleaned_data.get("certificate"),
-            )
-        except StateChanged as exc:
-            return _state_changed(request, prescription, exc)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for message in exc.messages:
-                    form.add_error("done_on", message)
-            else:
-                for message in exc.messages:
-                    form.add_error("certificate", message)
-        else:
-            messages.success(request, f"Marked “{item.course.title}” as done.")
-            return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
-    return _plan_page(request, prescription, bad_form=(item.pk, form), status=400)
-
-
-@body_limit("CQR_CERTIFICATE_MAX_BYTES")
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_item_certificate(request: HttpRequest, pk: int, item_id: int) -> HttpResponseBase:
-    """GET: the owner downloads the certificate (404 for anyone else, or when none);
-    POST: attach or replace it for a course marked done."""
-    prescription = _prescription(request, pk)
-    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    if request.method == "GET":
-        certificate = certificate_get_for_item(item=item)
-        response = FileResponse(
-            certificate.file.open("rb"),
-            as_attachment=True,
-            filename=certificate_download_name(certificate),
-            content_type=certificate.content_type,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
-    form = CertificateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            certificate_attach(item=item, upload=form.cleaned_data["certificate"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Certificate attached to “{item.course.title}”.")
-    else:
-        messages.error(request, "Choose the certificate file to attach.")
-    return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
-
-
-@login_required
-@require_POST
-def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
-    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
-    try:
-        services.plan_item_mark_planned(item=item)
-    except StateChanged as exc:
-        return _state_changed(request, prescription, exc)
-    messages.success(request, f"“{item.course.title}” is planned again.")
-    return redirect(f"{reverse('prescriptions:plan', args=[pk])}#item-{item.pk}")
-
-
-@login_required
-@require_POST
-def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
-    prescription = _prescription(request, pk)
-    try:
-        services.plan_replan(prescription=prescription)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("prescriptions:plan", pk=prescription.pk)
-    except StateChanged as exc:
-        raise Http404(str(exc)) from exc  # the prescription was deleted meanwhile
-    messages.success(
-        request,
-        "Your completed courses now count toward the prescription. Here are new bundles for "
-        "the rest; choose one to update your plan.",
-    )
-    return redirect("prescriptions:detail", pk=prescription.pk)
-
-
-def _state_changed(
-    request: HttpRequest, prescription: Prescription, exc: StateChanged
-) -> HttpResponse:
-    """The plan page with what changed meanwhile, answered 404 (gone) or 409 (conflict)."""
-    if not Prescription.objects.filter(pk=prescription.pk).exists():
-        raise Http404(str(exc))
-    messages.error(request, str(exc))
-    return _plan_page(request, prescription, status=exc.status)
-
-
-# --- PDF and calendar --------------------------------------------------------------------
-
-
-def _plan_document(request: HttpRequest, prescription: Prescription) -> PlanDocument:
-    spec = _spec(prescription)
-    if spec is None:
-        raise Http404("This prescription can no longer be planned.")
-    return plan_document_for_prescription(
-        prescription=prescription, spec=spec, technologist=display_name(user=_user(request))
-    )
-
-
-@login_required
-@require_GET
-def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable plan (chosen plan, else the best bundle); Letter, or A4 with ?paper=a4."""
-    prescription = _prescription(request, pk)
-    paper = request.GET.get("paper", "letter").lower()
-    if paper not in PAPERS:
-        paper = "letter"
-    document = _plan_document(request, prescription)
-    pdf = render_pdf("pdf/plan.html", {"doc": document, "paper": paper})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="cqr-plan-{prescription.pk}.pdf"'
-    return response
-
-
-@login_required
-@require_GET
-def plan_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """What to report to ARRT as CSV: completed activities, then done and left."""
-    prescription = _prescription(request, pk)
-    spec = _spec(prescription)
-    if spec is None:
-        raise Http404("This prescription can no longer be planned.")
-    response = HttpResponse(
-        report_csv(report_for_prescription(prescription, spec)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="arrt-report-{prescription.pk}.csv"'
-    return response
-
-
-@login_required
-@require_GET
-def plan_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    """An iCalendar file: the plan's courses, events and deadline, with reminders."""
-    prescription = _prescription(request, pk)
-    ics = plan_calendar(prescription)
-    if ics is None:
-        raise Http404("This prescription can no longer be planned.")
-    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cqr-plan-{prescription.pk}.ics"'
-    return response
