@@ -9,6 +9,7 @@ class MatchingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from catalog.signals import catalog_revised
+        from matching import tasks  # noqa: F401  (registers the task run services publish by name)
         from matching.receivers import mark_runs_stale, mark_runs_stale_for_template
         from obligations.models import ObligationTemplate, TemplateRequirement
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import cast
 
 import pytest
+from django.conf import settings
 
 from matching.models import MatchingRun
 from matching.selectors import runs_latest_done, runs_newest_if_done
@@ -53,9 +57,22 @@ def test_a_stale_newest_run_is_not_marked_again_and_failed_runs_never_count(
 
 
 def test_the_run_task_is_registered_under_the_name_the_services_publish() -> None:
-    from celery import current_app
-
-    from matching.services.runs import COMPUTE_TASK
-    from matching.tasks import compute_bundles
-
-    assert current_app.tasks[COMPUTE_TASK].name == compute_bundles.name == COMPUTE_TASK
+    # In a fresh process (as `manage.py runserver` or a command starts): the services look
+    # the task up by name, so loading the apps must register it.
+    code = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from matching.services.runs import COMPUTE_TASK\n"
+        "assert COMPUTE_TASK in current_app.tasks, sorted(current_app.tasks)\n"
+        "assert current_app.tasks[COMPUTE_TASK].name == COMPUTE_TASK\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cqr_portal.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
