@@ -27,7 +27,8 @@ def session_cookie(live_server: Any, user: Any) -> dict[str, str]:
 
 
 def check(page: Any, url: str, name: str) -> None:
-    page.goto(url)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{name}: {url} answered {response}"
     width = page.evaluate("document.scrollingElement.scrollWidth")
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
@@ -61,11 +62,16 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
     check(page, f"{base}/", "home")
     check(page, f"{base}/catalog/", "catalog")
     check(page, f"{base}/catalog/?discipline=CT", "catalog-ct")
+    check(page, f"{base}/catalog/outlines/", "outlines")
     context.add_cookies([session_cookie(live_server, bob)])
     check(page, f"{base}/prescriptions/new/", "form")
     check(page, f"{base}/prescriptions/new/?discipline=CT", "form-ct")
     check(page, f"{base}/prescriptions/{prescription.pk}/", "bundles")
     check(page, f"{base}/prescriptions/{prescription.pk}/plan/", "plan")
+    check(page, f"{base}/prescriptions/", "prescription-list")
+    check(page, f"{base}/prescriptions/my-courses/", "my-courses")
+    check(page, f"{base}/obligations/", "obligations")
+    check(page, f"{base}/accounts/profile/", "profile")
     context.close()
 
     context = browser.new_context(viewport=PHONE)
