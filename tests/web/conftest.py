@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Course, OutlineVersion, Package, PackageItem, Provider
+from matching.models import Bundle
 from prescriptions import services
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.models import Prescription
+from prescriptions.models import Plan, Prescription
 from tests.factories import (
     CourseFactory,
     DistributionFactory,
@@ -156,3 +158,42 @@ def bob_prescription(bob: Any, catalog: WebCatalog, django_capture_on_commit_cal
 @pytest.fixture
 def other_user(db: None) -> Any:
     return UserFactory(username="mallory")
+
+
+def best_bundle(prescription: Prescription) -> Bundle:
+    return Bundle.objects.get(run=prescription.runs.latest("id"), rank=1)
+
+
+def choose(client: Any, prescription: Prescription) -> Plan:
+    """Choose the prescription's cheapest bundle through the page, as its owner would."""
+    response = client.post(
+        reverse("prescriptions:choose", args=[prescription.pk, best_bundle(prescription).pk])
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("prescriptions:plan", args=[prescription.pk])
+    return Plan.objects.get(prescription=prescription)
+
+
+@pytest.fixture
+def webinar_day(catalog: WebCatalog) -> date:
+    """The image course becomes a webinar 40 days from today."""
+    day = timezone.localdate() + timedelta(days=40)
+    Course.objects.filter(pk=catalog.image.pk).update(format="webinar", event_date=day)
+    return day
+
+
+@pytest.fixture
+def webinar_plan(
+    client: Any,
+    bob: Any,
+    catalog: WebCatalog,
+    webinar_day: date,
+    django_capture_on_commit_callbacks: Any,
+) -> Prescription:
+    """Bob's chosen plan at 1 hour a week: the webinar (4 h) first, then the self-paced
+    dose course; the client is signed in as bob."""
+    with django_capture_on_commit_callbacks(execute=True):
+        prescription = make_prescription(bob, hours_per_week="1")
+    client.force_login(bob)
+    choose(client, prescription)
+    return prescription

@@ -13,8 +13,7 @@ from icalendar import Calendar
 
 from catalog.models import Course
 from prescriptions.models import PlanItem, Prescription
-from tests.web.conftest import WebCatalog, make_prescription
-from tests.web.test_plan import choose
+from tests.web.conftest import WebCatalog
 
 pytestmark = pytest.mark.django_db
 
@@ -28,30 +27,6 @@ def triggers(event: Any) -> list[timedelta]:
     return [alarm.decoded("TRIGGER") for alarm in event.walk("VALARM")]
 
 
-@pytest.fixture
-def webinar_day(catalog: WebCatalog) -> date:
-    """The image course becomes a webinar 40 days from today."""
-    day = timezone.localdate() + timedelta(days=40)
-    Course.objects.filter(pk=catalog.image.pk).update(format="webinar", event_date=day)
-    return day
-
-
-@pytest.fixture
-def planned(
-    client: Any,
-    bob: Any,
-    catalog: WebCatalog,
-    webinar_day: date,
-    django_capture_on_commit_callbacks: Any,
-) -> Prescription:
-    """Bob's plan at 1 hour a week: the webinar (4 h) first, then the dose course."""
-    with django_capture_on_commit_callbacks(execute=True):
-        prescription = make_prescription(bob, hours_per_week="1")
-    client.force_login(bob)
-    choose(client, prescription)
-    return prescription
-
-
 def ics(client: Any, prescription: Prescription) -> bytes:
     response = client.get(reverse("prescriptions:plan_ics", args=[prescription.pk]))
     assert response.status_code == 200
@@ -60,25 +35,25 @@ def ics(client: Any, prescription: Prescription) -> bytes:
 
 
 def test_a_webinar_is_an_event_on_its_day_reminded_a_week_and_a_day_before(
-    client: Any, planned: Prescription, catalog: WebCatalog, webinar_day: date
+    client: Any, webinar_plan: Prescription, catalog: WebCatalog, webinar_day: date
 ) -> None:
-    events = events_by_uid(ics(client, planned))
-    webinar = events[f"cqr-prescription-{planned.pk}-course-{catalog.image.pk}@cqr-planner"]
+    events = events_by_uid(ics(client, webinar_plan))
+    webinar = events[f"cqr-prescription-{webinar_plan.pk}-course-{catalog.image.pk}@cqr-planner"]
     assert webinar.decoded("DTSTART") == webinar_day  # a date: all day
     assert str(webinar["SUMMARY"]) == "Webinar: CT Image Formation Deep Dive"
     # 9:00 a week before and 9:00 the day before the (all-day) event.
     assert triggers(webinar) == [timedelta(days=-7, hours=9), timedelta(days=-1, hours=9)]
     assert all(str(a["ACTION"]) == "DISPLAY" for a in webinar.walk("VALARM"))
-    assert f"{planned.pk}-course-{catalog.image.pk}-start@cqr-planner" not in " ".join(events)
+    assert f"{webinar_plan.pk}-course-{catalog.image.pk}-start@cqr-planner" not in " ".join(events)
 
 
 def test_a_self_paced_course_has_its_due_date_and_a_start_by_reminder(
-    client: Any, planned: Prescription, catalog: WebCatalog
+    client: Any, webinar_plan: Prescription, catalog: WebCatalog
 ) -> None:
-    events = events_by_uid(ics(client, planned))
-    key = f"cqr-prescription-{planned.pk}-course-{catalog.dose.pk}"
+    events = events_by_uid(ics(client, webinar_plan))
+    key = f"cqr-prescription-{webinar_plan.pk}-course-{catalog.dose.pk}"
     due = events[f"{key}@cqr-planner"]
-    item = PlanItem.objects.get(plan__prescription=planned, course=catalog.dose)
+    item = PlanItem.objects.get(plan__prescription=webinar_plan, course=catalog.dose)
     assert due.decoded("DTSTART") == item.complete_by
     assert triggers(due) == [timedelta(days=-7, hours=9), timedelta(days=-1, hours=9)]
     start = events[f"{key}-start@cqr-planner"]
@@ -89,11 +64,11 @@ def test_a_self_paced_course_has_its_due_date_and_a_start_by_reminder(
 
 
 def test_the_deadline_is_reminded_90_30_and_7_days_before(
-    client: Any, planned: Prescription
+    client: Any, webinar_plan: Prescription
 ) -> None:
-    events = events_by_uid(ics(client, planned))
-    deadline = events[f"cqr-prescription-{planned.pk}-deadline@cqr-planner"]
-    assert deadline.decoded("DTSTART") == planned.deadline
+    events = events_by_uid(ics(client, webinar_plan))
+    deadline = events[f"cqr-prescription-{webinar_plan.pk}-deadline@cqr-planner"]
+    assert deadline.decoded("DTSTART") == webinar_plan.deadline
     assert triggers(deadline) == [
         timedelta(days=-90, hours=9),
         timedelta(days=-30, hours=9),
@@ -104,31 +79,31 @@ def test_the_deadline_is_reminded_90_30_and_7_days_before(
 
 
 def test_a_course_marked_done_leaves_the_calendar(
-    client: Any, planned: Prescription, catalog: WebCatalog
+    client: Any, webinar_plan: Prescription, catalog: WebCatalog
 ) -> None:
-    PlanItem.objects.filter(plan__prescription=planned, course=catalog.dose).update(
+    PlanItem.objects.filter(plan__prescription=webinar_plan, course=catalog.dose).update(
         status=PlanItem.Status.DONE, done_on=timezone.localdate()
     )
-    uids = set(events_by_uid(ics(client, planned)))
+    uids = set(events_by_uid(ics(client, webinar_plan)))
     assert not [u for u in uids if f"course-{catalog.dose.pk}" in u]
-    assert f"cqr-prescription-{planned.pk}-course-{catalog.image.pk}@cqr-planner" in uids
+    assert f"cqr-prescription-{webinar_plan.pk}-course-{catalog.image.pk}@cqr-planner" in uids
 
 
 def test_line_breaks_and_controls_in_stored_text_never_break_the_file(
-    client: Any, planned: Prescription, catalog: WebCatalog
+    client: Any, webinar_plan: Prescription, catalog: WebCatalog
 ) -> None:
     evil = "Evil\r\nBEGIN:VEVENT\r\nSUMMARY:pwned;x,y\\\rEND:VCALENDAR\x0b\x07"
     Course.objects.filter(pk=catalog.dose.pk).update(
         title=evil, url="https://ahec.example.org/ct-dose\r\nX-INJECTED:1"
     )
-    Prescription.objects.filter(pk=planned.pk).update(title="Mine\r\nX-INJECTED:2\rend")
-    content = ics(client, planned)
+    Prescription.objects.filter(pk=webinar_plan.pk).update(title="Mine\r\nX-INJECTED:2\rend")
+    content = ics(client, webinar_plan)
     lines = content.split(b"\r\n")
     assert not [line for line in lines if b"\r" in line or b"\n" in line]
     assert not [line for line in lines if line.startswith((b"X-INJECTED", b"SUMMARY:pwned"))]
     assert sum(line == b"BEGIN:VEVENT" for line in lines) == 4  # webinar, due, start, deadline
     events = events_by_uid(content)
-    due = events[f"cqr-prescription-{planned.pk}-course-{catalog.dose.pk}@cqr-planner"]
+    due = events[f"cqr-prescription-{webinar_plan.pk}-course-{catalog.dose.pk}@cqr-planner"]
     assert str(due["SUMMARY"]) == "CE due: Evil BEGIN:VEVENT SUMMARY:pwned;x,y\\ END:VCALENDAR"
     assert "URL" not in due  # a URL with a line break is left out, not written
     calendar = Calendar.from_ical(content)

@@ -17,29 +17,15 @@ from django.utils import timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from matching.models import Bundle
 from prescriptions import services
 from prescriptions.models import Plan, PlanItem
-from tests.web.conftest import make_prescription
+from tests.web.conftest import best_bundle, choose, make_prescription
 
 pytestmark = pytest.mark.django_db
 
 
 def page_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(response.content.decode())))
-
-
-def best_bundle(prescription) -> Bundle:
-    return Bundle.objects.get(run=prescription.runs.latest("id"), rank=1)
-
-
-def choose(client, prescription) -> Plan:
-    response = client.post(
-        reverse("prescriptions:choose", args=[prescription.pk, best_bundle(prescription).pk])
-    )
-    assert response.status_code == 302
-    assert response["Location"] == reverse("prescriptions:plan", args=[prescription.pk])
-    return Plan.objects.get(prescription=prescription)
 
 
 def test_choosing_a_bundle_makes_a_checklist_with_its_due_dates(client, bob, bob_prescription):
