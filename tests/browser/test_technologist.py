@@ -55,6 +55,9 @@ def test_a_new_technologist_plans_prints_and_tracks_a_ct_prescription(
     page.get_by_label("Password confirmation").fill("a-long-passphrase-42")
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/prescriptions/new/$"))
+    # The URL changes when the redirect commits; htmx (deferred) binds the discipline
+    # select only once the page has loaded, so a change before that would go unseen.
+    page.wait_for_load_state()
 
     # Enter a CT prescription: choosing the discipline swaps the subcategories in (htmx).
     page.get_by_label("Discipline").select_option("CT")
