@@ -1,6 +1,6 @@
 """Longer schemathesis run against the API (>= 1,000 generated cases).
 
-Runs the suite's fuzz test (tests/api/test_fuzz.py: every operation, valid and invalid
+Runs the suite's fuzz test (tests/integration/api/test_fuzz.py: every operation, valid and invalid
 inputs, as provider staff and as a technologist; checks: no 5xx, status code, content type
 and body conform to the OpenAPI schema) with more examples per operation, random seeds and
 literals from our own code, then writes bench/results/fuzz_api.md.
@@ -45,7 +45,7 @@ def main() -> int:
                 sys.executable,
                 "-m",
                 "pytest",
-                "tests/api/test_fuzz.py",
+                "tests/integration/api/test_fuzz.py",
                 "-q",
                 "-p",
                 "no:cacheprovider",

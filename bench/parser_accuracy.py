@@ -1,4 +1,4 @@
-"""Accuracy of the prescription-text parser on its corpus (tests/parsing/corpus/).
+"""Accuracy of the prescription-text parser on its corpus (tests/unit/parsing/corpus/).
 
 Per line that carries credits: matched correctly, matched wrongly (a wrong subcategory,
 or one where none fits), missed (a subcategory fits but the line came out unmatched), and
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from prescriptions.parsing import MARGIN, THRESHOLD  # noqa: E402
-from tests.parsing.corpus import corpus_pdfs, corpus_texts, evaluate  # noqa: E402
+from tests.unit.parsing.corpus import corpus_pdfs, corpus_texts, evaluate  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "parser_accuracy.md"
 
@@ -45,7 +45,7 @@ def main() -> None:
         "",
         f"Python {platform.python_version()}; {date.today().isoformat()}; "
         f"threshold {THRESHOLD:g}, margin {MARGIN:g} (rapidfuzz ratio / token-sort ratio). "
-        f"Corpus: tests/parsing/corpus/ ({len(texts)} text files, {len(pdfs)} PDFs made with "
+        f"Corpus: tests/unit/parsing/corpus/ ({len(texts)} text files, {len(pdfs)} PDFs made with "
         "WeasyPrint), outlines as shipped. Written by the same person as the parser, so "
         "treat it as a regression floor, not an independent measure.",
         "",

@@ -17,7 +17,7 @@ from catalog.models import Course
 from prescriptions.models import PlanItem, Prescription
 from tests.browser.conftest import SHOTS, shot
 from tests.browser.test_technologist import assert_accessible, log_in
-from tests.web.conftest import build_catalog, make_prescription
+from tests.integration.web.conftest import build_catalog, make_prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import axe_violations, shot
 from tests.browser.test_technologist import log_in
 from tests.factories import make_outline
-from tests.web.conftest import build_catalog
+from tests.integration.web.conftest import build_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,8 +20,8 @@ from prescriptions import services
 from prescriptions.models import Plan, PlanItem
 from tests.browser.conftest import axe_violations, shot
 from tests.browser.test_technologist import log_in
-from tests.web.conftest import build_catalog, make_prescription
-from tests.web.test_plan import best_bundle
+from tests.integration.web.conftest import build_catalog, make_prescription
+from tests.integration.web.test_plan import best_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from prescriptions import services
 from tests.browser.conftest import shot
 from tests.browser.test_technologist import assert_accessible, log_in
-from tests.web.conftest import build_catalog, make_prescription
-from tests.web.test_plan import best_bundle
+from tests.integration.web.conftest import build_catalog, make_prescription
+from tests.integration.web.test_plan import best_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from catalog.services import staff_grant_catalog_permissions
 from prescriptions import services
 from tests.browser.conftest import axe_violations, shot
 from tests.factories import MembershipFactory, UserFactory
-from tests.web.conftest import build_catalog, make_prescription
+from tests.integration.web.conftest import build_catalog, make_prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,8 @@ from prescriptions.models import Prescription
 from tests.browser.conftest import axe_violations, shot
 from tests.browser.test_technologist import log_in
 from tests.factories import UserFactory
-from tests.parsing.corpus import CORPUS
-from tests.web.conftest import build_catalog
+from tests.integration.web.conftest import build_catalog
+from tests.unit.parsing.corpus import CORPUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from catalog.models import Course
 from tests.browser.conftest import SHOTS, axe_violations, shot
 from tests.browser.test_technologist import log_in
 from tests.factories import UserFactory
-from tests.web.conftest import build_catalog, make_prescription
+from tests.integration.web.conftest import build_catalog, make_prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from matching.models import MatchingRun
 from matching.services.runs import run_execute
 from prescriptions.models import Prescription
 from tests.browser.conftest import axe_violations, shot, tab_to
-from tests.web.conftest import add_course, build_catalog, make_prescription
+from tests.integration.web.conftest import add_course, build_catalog, make_prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
