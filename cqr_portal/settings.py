@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "obligations",
     "prescriptions",
     "matching",
+    "plans",
     "insights",
     "followup",
     "import_export",

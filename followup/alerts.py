@@ -23,7 +23,8 @@ from django.utils import timezone
 from followup.models import PlanAlert
 from followup.reminders import reminders_enabled, site_url, unsubscribe_token
 from matching.models import Bundle, MatchingRun
-from prescriptions.models import Plan, PlanItem, Prescription
+from plans.models import Plan, PlanItem
+from prescriptions.models import Prescription
 from prescriptions.selectors.lines import package_members
 from prescriptions.selectors.wording import amount, human_date
 from prescriptions.services import plan_choose

@@ -12,20 +12,12 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from catalog.models import Subcategory
-from prescriptions.models import (
-    ExtraRequirement,
-    Plan,
-    PlanItem,
-    Prescription,
-    RequiredCredit,
-    UnmatchedLine,
-)
+from prescriptions.models import ExtraRequirement, Prescription, RequiredCredit, UnmatchedLine
 from prescriptions.selectors.unmatched import unmatched_name_queue
 from prescriptions.services import unmatched_name_resolve
 
@@ -85,30 +77,6 @@ class PrescriptionAdmin(ReadOnlyAdmin):
     @admin.display(description="excluded providers")
     def excluded_list(self, obj: Prescription) -> str:
         return ", ".join(p.code for p in obj.excluded_providers.all()) or "—"
-
-
-class PlanItemInline(ReadOnlyInline):
-    model = PlanItem
-    fields = ["position", "course", "complete_by", "status", "done_on"]
-
-
-@admin.register(Plan)
-class PlanAdmin(ReadOnlyAdmin):
-    list_display = ["prescription", "owner", "price", "item_count", "created_at"]
-    search_fields = ["prescription__title", "prescription__owner__username"]
-    list_select_related = ["prescription__owner", "prescription__outline__discipline"]
-    inlines = [PlanItemInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).prefetch_related("items")
-
-    @admin.display(description="owner", ordering="prescription__owner__username")
-    def owner(self, obj: Plan) -> str:
-        return str(obj.prescription.owner)
-
-    @admin.display(description="courses")
-    def item_count(self, obj: Plan) -> int:
-        return len(obj.items.all())
 
 
 class MapNameForm(forms.Form):

@@ -22,6 +22,7 @@ from core.api import ApiView, PageNumberPagination, error_response, paginated_re
 from matching.models import Bundle, MatchingRun
 from matching.selectors import run_latest_for_prescription
 from matching.serializers import RunOutputSerializer
+from plans.models import Plan
 from prescriptions.documents import (
     PrescriptionInputError,
     PrescriptionSpec,
@@ -29,7 +30,7 @@ from prescriptions.documents import (
     prescription_spec_from_document,
     prescription_spec_from_model,
 )
-from prescriptions.models import Plan, Prescription
+from prescriptions.models import Prescription
 from prescriptions.selectors.access import (
     plan_item_get_for_prescription,
     prescription_get_for_user,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from prescriptions.certificates import ACCEPT as CERTIFICATE_ACCEPT
+from plans.certificates import ACCEPT as CERTIFICATE_ACCEPT
 from prescriptions.forms import DateInput
 
 

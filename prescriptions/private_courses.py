@@ -23,7 +23,7 @@ from catalog.models import CourseFormat, CreditDistribution, Subcategory
 from catalog.rules import course_rule_errors, default_hours
 from core.money import CENT
 from matching.services.staleness import run_mark_stale_for_owner
-from prescriptions.models import PlanItem
+from plans.models import PlanItem
 
 MAX_ROWS = 30
 

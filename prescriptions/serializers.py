@@ -11,8 +11,9 @@ from rest_framework import serializers
 from catalog.models import CourseFormat
 from core.api import AmountField
 from matching.serializers import RunOutputSerializer
+from plans.models import Plan, PlanItem
 from prescriptions.documents import PRESCRIPTION_FORMAT
-from prescriptions.models import ExtraRequirement, Plan, PlanItem, Prescription
+from prescriptions.models import ExtraRequirement, Prescription
 
 # --- `cqr-prescription/1` (docs/exchange-format.md §2 and §6) ---------------------------
 

@@ -16,16 +16,10 @@ from core.exceptions import ObjectGone, StateChanged
 from core.jsontext import single_line_problem
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_create
-from prescriptions.certificates import certificate_attach
+from plans.certificates import certificate_attach
+from plans.models import Plan, PlanItem
 from prescriptions.documents import PrescriptionSpec
-from prescriptions.models import (
-    ExtraRequirement,
-    Plan,
-    PlanItem,
-    Prescription,
-    RequiredCredit,
-    UnmatchedLine,
-)
+from prescriptions.models import ExtraRequirement, Prescription, RequiredCredit, UnmatchedLine
 from prescriptions.unmatched import UnmatchedSpec, unmatched_name_key
 
 

@@ -19,12 +19,8 @@ from core.exceptions import StateChanged
 from core.pdf import render_pdf
 from core.request_limits import body_limit
 from matching.selectors import run_latest_for_prescription
+from plans.certificates import CertificateForm, certificate_attach, certificate_download_name
 from prescriptions import services
-from prescriptions.certificates import (
-    CertificateForm,
-    certificate_attach,
-    certificate_download_name,
-)
 from prescriptions.models import Prescription
 from prescriptions.plan_forms import MarkDoneForm
 from prescriptions.selectors import wording

@@ -23,7 +23,7 @@ from insights.selectors.demand import Demand, OutlineMap, shared_prescriptions
 from insights.selectors.figures import HIDDEN, Figure, figure
 from matching.models import BundleCourse
 from matching.selectors import runs_latest_done
-from prescriptions.models import Plan, PlanItem
+from plans.models import Plan, PlanItem
 
 
 @dataclass

@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404
 
 from catalog.models import Course, CreditDistribution, course_visible_q
 from matching.models import Bundle, MatchingRun
-from prescriptions.models import Certificate, PlanItem, Prescription
+from plans.models import Certificate, PlanItem
+from prescriptions.models import Prescription
 
 
 def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescription:

@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 from catalog.models import Course, CourseFormat, Package
 from matching.models import Bundle, BundlePurchase
 from matching.selectors import bundle_contents_prefetch
-from prescriptions.models import Plan, PlanItem, Prescription
+from plans.models import Plan, PlanItem
+from prescriptions.models import Prescription
 from prescriptions.selectors.wording import ZERO, amount, human_date
 
 WARN_DAYS = 30

@@ -19,8 +19,9 @@ from django.db.models import (
 from catalog.models import Course, CreditDistribution
 from matching.models import Bundle, MatchingRun
 from matching.selectors import bundles_for_run
+from plans.models import Plan
 from prescriptions.documents import PrescriptionSpec
-from prescriptions.models import Plan, Prescription
+from prescriptions.models import Prescription
 from prescriptions.selectors.credits import Requirement, Sheet
 from prescriptions.selectors.hours_hint import hours_hint
 from prescriptions.selectors.lines import WARN_DAYS, bundle_lines, package_members

@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog.models import Course
-from prescriptions.models import PlanItem, Prescription
+from plans.models import PlanItem
+from prescriptions.models import Prescription
 from tests.browser.conftest import SHOTS, shot
 from tests.browser.test_technologist import assert_accessible, log_in
 from tests.integration.web.conftest import build_catalog, make_prescription

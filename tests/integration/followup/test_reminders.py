@@ -20,9 +20,10 @@ from followup.models import SentReminder
 from followup.reminders import reminders_send
 from followup.tasks import send_reminders_task
 from matching.models import BundleCourse
+from plans.models import Plan
 from prescriptions import services
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.models import Plan, Prescription
+from prescriptions.models import Prescription
 from tests.integration.web.conftest import WebCatalog, build_catalog
 from tests.integration.web.test_plan import best_bundle
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from catalog.models import Course, OutlineVersion, Provider, Subcategory
 from matching.models import Bundle, BundleCourse, MatchingRun
-from prescriptions.models import Plan, PlanItem, Prescription
+from plans.models import Plan, PlanItem
+from prescriptions.models import Prescription
 from tests.factories import (
     CourseFactory,
     DistributionFactory,

@@ -18,7 +18,8 @@ from insights.demo import DEMO_DEMAND, UNSHARED_EVERY, demo_demand
 from insights.selectors.dashboard import dashboard_for_provider
 from insights.selectors.demand import Quarter
 from matching.models import MatchingRun
-from prescriptions.models import Plan, Prescription
+from plans.models import Plan
+from prescriptions.models import Prescription
 from tests.integration.insights.conftest import (
     CHEST,
     DOSE,

@@ -23,7 +23,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from prescriptions.models import PlanItem
+from plans.models import PlanItem
 from prescriptions.services import plan_item_mark_done
 from tests.factories import UserFactory
 from tests.integration.api import fuzzing

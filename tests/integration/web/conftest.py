@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from catalog.models import Course, OutlineVersion, Package, PackageItem, Provider
 from matching.models import Bundle
+from plans.models import Plan
 from prescriptions import services
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.models import Plan, Prescription
+from prescriptions.models import Prescription
 from tests.factories import (
     CourseFactory,
     DistributionFactory,

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Bundle, MatchingRun
+from plans.models import Plan, PlanItem
 from prescriptions import services
-from prescriptions.models import Plan, PlanItem, Prescription
+from prescriptions.models import Prescription
 from tests.integration.web.conftest import make_prescription
 
 pytestmark = pytest.mark.django_db

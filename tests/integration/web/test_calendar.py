@@ -12,7 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from catalog.models import Course
-from prescriptions.models import PlanItem, Prescription
+from plans.models import PlanItem
+from prescriptions.models import Prescription
 from tests.integration.web.conftest import WebCatalog
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Course
+from plans.models import PlanItem
 from prescriptions import services
-from prescriptions.models import PlanItem, Prescription
+from prescriptions.models import Prescription
 from prescriptions.selectors.wording import human_date
 from tests.integration.web.conftest import WebCatalog
 from tests.integration.web.test_plan import page_text, pdf_text

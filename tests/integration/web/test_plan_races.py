@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from core.exceptions import ObjectGone
 from matching.models import Bundle
+from plans.models import Plan, PlanItem
 from prescriptions import services
-from prescriptions.models import Plan, PlanItem, Prescription
+from prescriptions.models import Prescription
 from tests.concurrency import (
     HeldTransaction,
     InThread,

@@ -21,8 +21,8 @@ from catalog.models import Course, CreditDistribution
 from catalog.selectors import catalog_stats_public, course_list_public, provider_list_public
 from matching.models import Bundle, BundleCourse, MatchingRun
 from matching.services.problem import solver_problem_from_spec
+from plans.models import PlanItem
 from prescriptions.documents import prescription_spec_from_model
-from prescriptions.models import PlanItem
 from prescriptions.private_courses import (
     PrivateCourseInput,
     private_course_create,

@@ -21,7 +21,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from core.uploads import format_size, read_upload_limited
-from prescriptions.models import Certificate, PlanItem
+from plans.models import Certificate, PlanItem
 
 # A hint for the file picker only: the type is checked by content.
 ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
