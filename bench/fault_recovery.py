@@ -207,7 +207,7 @@ def make_prescriptions(count: int, label: str) -> list[int]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from prescriptions import services
+    from plans import services
     from prescriptions.documents import prescription_spec_from_document
 
     user, _ = get_user_model().objects.get_or_create(username="fault-bench")

@@ -46,7 +46,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from prescriptions import services
+from plans import services
 from prescriptions.documents import prescription_spec_from_document
 from matching.models import MatchingRun
 

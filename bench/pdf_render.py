@@ -72,8 +72,8 @@ def main() -> None:
         directory = Path(tmp)
         setup(directory / "db.sqlite3")
         from matching.services.problem import recommend
+        from plans.selectors.plan_document import recommendation_pdf
         from prescriptions.documents import prescription_spec_from_document
-        from prescriptions.selectors.plan_document import recommendation_pdf
 
         spec = prescription_spec_from_document(PRESCRIPTION)
         document = recommend(spec, alternatives=3).document

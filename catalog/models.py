@@ -219,7 +219,7 @@ class Course(TimeStampedModel):
         Provider, on_delete=models.CASCADE, related_name="courses", null=True, blank=True
     )
     # A course a technologist found outside the catalog and added for their own plans only
-    # (prescriptions.private_courses); null for every catalog course.
+    # (plans.private_courses); null for every catalog course.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

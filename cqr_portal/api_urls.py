@@ -13,9 +13,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import apis as account_apis
 from catalog import apis as catalog_apis
 from core.api import api_not_found
-from matching import apis as matching_apis
-from prescriptions import apis as prescription_apis
-from prescriptions import apis_private as private_apis
+from plans import apis as prescription_apis
+from plans import apis_private as private_apis
+from plans import apis_runs as matching_apis
 
 app_name = "api"
 

@@ -305,7 +305,7 @@ SPECTACULAR_SETTINGS = {
         "ExtraRequirementKindEnum": "prescriptions.models.ExtraRequirement.Kind",
         "PurchaseKindEnum": "matching.models.BundlePurchase.Kind",
         "RunStatusEnum": "matching.models.MatchingRun.Status",
-        "PlanItemStatusEnum": "prescriptions.models.PlanItem.Status",
+        "PlanItemStatusEnum": "plans.models.PlanItem.Status",
         "PrescriptionStatusEnum": "prescriptions.models.Prescription.Status",
         "CatalogFormatEnum": [("cqr-catalog/1", "cqr-catalog/1")],
         "PrescriptionFormatEnum": [("cqr-prescription/1", "cqr-prescription/1")],

@@ -6,7 +6,7 @@ from catalog.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("catalog/", include("catalog.urls")),
-    path("prescriptions/", include("prescriptions.urls")),
+    path("prescriptions/", include("plans.urls")),
     path("runs/", include("matching.urls")),
     path("followup/", include("followup.urls")),
     path("provider/", include("insights.urls")),

@@ -24,10 +24,10 @@ from followup.models import PlanAlert
 from followup.reminders import reminders_enabled, site_url, unsubscribe_token
 from matching.models import Bundle, MatchingRun
 from plans.models import Plan, PlanItem
+from plans.selectors.lines import package_members
+from plans.services import plan_choose
 from prescriptions.models import Prescription
-from prescriptions.selectors.lines import package_members
 from prescriptions.selectors.wording import amount, human_date
-from prescriptions.services import plan_choose
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)

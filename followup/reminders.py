@@ -32,11 +32,11 @@ from django.utils import timezone
 from followup.models import ReminderPreference, SentReminder
 from matching.models import BundleCourse
 from plans.models import Plan, PlanItem
+from plans.selectors.credits import Requirement
+from plans.selectors.ical import DEADLINE_REMINDER_DAYS, EVENT_REMINDER_DAYS
+from plans.selectors.lines import plan_for_prescription, plan_lines
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_model
 from prescriptions.models import Prescription
-from prescriptions.selectors.credits import Requirement
-from prescriptions.selectors.ical import DEADLINE_REMINDER_DAYS, EVENT_REMINDER_DAYS
-from prescriptions.selectors.lines import plan_for_prescription, plan_lines
 from prescriptions.selectors.wording import human_date
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.money import format_amount
 from followup import alerts, calendar, reminders
+from plans.selectors.access import prescription_get_for_user
+from plans.selectors.ical import FEED_REFRESH, plan_calendar
 from prescriptions.models import Prescription
-from prescriptions.selectors.access import prescription_get_for_user
-from prescriptions.selectors.ical import FEED_REFRESH, plan_calendar
 
 
 @login_required

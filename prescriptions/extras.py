@@ -3,8 +3,8 @@
 Each extra has a kind, credits, and optionally its own deadline (default: the
 prescription's), a label (default: its kind) naming it in pages, PDFs and the shortfall,
 and for `tag_minimum` the tags whose courses count. The key it is reported under is the
-engine's (`matching.solver.eligibility.requirement_key`), so pages, documents and the
-solver agree.
+engine's (`core.requirement_keys.requirement_key`, which the solver uses), so pages,
+documents and the solver agree.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.rules import normal_tags, tags_errors
-from matching.solver.eligibility import requirement_key
+from core.requirement_keys import requirement_key
 
 EXTRA_KINDS = ("total_ce", "total_discipline", "major_minimum", "tag_minimum")
 LABEL_MAX_LENGTH = 120

@@ -1,6 +1,7 @@
 """A prescription kept as history ("completed"): the field the entry forms share, and the
 form side of the past-deadline rule (the rule itself is
-`prescriptions.services.prescription_deadline_error`; the services enforce it)."""
+`prescriptions.services.prescription_deadline_error`; the services enforce it); a service's
+refusal put on the form."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from prescriptions import services
-from prescriptions.models import Prescription
-from prescriptions.selectors.pages import run_message
 
 COMPLETED_HELP = (
     "Tick this for a prescription you have already finished: it is kept in your list as "
@@ -39,24 +38,6 @@ def check_deadline(form: forms.Form, cleaned: dict[str, Any], field: str = "is_c
     )
     if error:
         form.add_error("deadline", error)
-
-
-def saved_message(
-    completed: bool, *, new: bool, prescription: Prescription, imported: bool = False
-) -> str:
-    """What the next page says about the save; "Computing…" only while the run is
-    unfinished (`prescriptions.selectors.pages.run_message`)."""
-    if completed:
-        return "Prescription kept as history (completed); it is not planned."
-    if imported:
-        return run_message(prescription, "Prescription imported.")
-    if new:
-        return run_message(prescription, "Prescription saved.")
-    return run_message(
-        prescription,
-        "Prescription updated.",
-        computing="Prescription updated. Recomputing your bundles…",
-    )
 
 
 def attach_service_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from core.requirement_keys import (
+    MAJOR_MINIMUM,
+    TAG_MINIMUM,
+    TOTAL_CE,
+    TOTAL_DISCIPLINE,
+    requirement_key,
+)
+
 from .model import Course, Extra, Problem
 
 # Exclusion reasons, in the order they are checked: a course gets the first that applies.
@@ -29,12 +37,7 @@ NO_REQUIRED_CREDIT = "no required credit"
 NOT_SOLD = "not sold"  # no price, in no purchasable package, and not owned
 WEEKLY_HOURS = "weekly hours"  # cannot be finished by its due date even when taken alone
 
-TOTAL_CE = "total_ce"
-TOTAL_DISCIPLINE = "total_discipline"
-MAJOR_MINIMUM = "major_minimum"
-TAG_MINIMUM = "tag_minimum"
-MAJOR_PREFIX = "major:"
-TAG_PREFIX = "tag:"
+# The extra kinds and their keys are core.requirement_keys (pure; prescriptions use it too).
 
 # What a requirement measures of a course.
 SUBCATEGORY, CE, DISCIPLINE, MAJOR, TAGS = "sub", "ce", "discipline", "major", "tags"
@@ -117,19 +120,6 @@ def fits_alone(hours: int, due: date, problem: Problem) -> bool:
     if h is None:
         return True
     return 7 * hours <= h * (due - problem.as_of).days
-
-
-def requirement_key(kind: str, label: str | None, major: str = "") -> str:
-    """The key an extra requirement is reported under (contract §6): its label, else
-    `total_ce`, `total_discipline`, `tag:tag_minimum` (the default label is the kind);
-    major_minimum has one key per major, `<label>:<major>` or `major:<major>`."""
-    if kind == MAJOR_MINIMUM:
-        return f"{label}:{major}" if label else MAJOR_PREFIX + major
-    if kind == TAG_MINIMUM:
-        return label or TAG_PREFIX + TAG_MINIMUM
-    if kind in (TOTAL_CE, TOTAL_DISCIPLINE):
-        return label or kind
-    raise ValueError(f"unknown extra requirement kind: {kind!r}")
 
 
 def extra_requirements(extra: Extra, problem: Problem) -> list[Requirement]:

@@ -1,3 +1,3 @@
-"""Prescription reads, split by job: `access` (the access helpers), `credits` (credit
-accounting), `lines` and `pages` (what the pages show), `plan_document` (the PDF) and
-`ical` (the calendar). Callers import from the module that owns a name."""
+"""Prescription reads: `unmatched` (lines our outline does not know yet) and `wording` (the
+date and number style every page shares). Reads about runs, bundles and plans are in
+`plans.selectors`."""

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from catalog.services import catalog_record_change
 from matching.services.staleness import replan_stale
+from plans import services
 from plans.models import Plan, PlanItem
-from prescriptions import services
 from tests.browser.conftest import axe_violations, shot
 from tests.browser.test_technologist import log_in
 from tests.integration.web.conftest import build_catalog, make_prescription

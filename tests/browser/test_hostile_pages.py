@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from prescriptions import services
+from plans import services
 from tests.browser.conftest import shot
 from tests.browser.test_technologist import assert_accessible, log_in
 from tests.integration.web.conftest import build_catalog, make_prescription

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.services import staff_grant_catalog_permissions
-from prescriptions import services
+from plans import services
 from tests.browser.conftest import axe_violations, shot
 from tests.factories import MembershipFactory, UserFactory
 from tests.integration.web.conftest import build_catalog, make_prescription

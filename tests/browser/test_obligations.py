@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from catalog.models import Provider, Subcategory
 from matching.models import MatchingRun
 from obligations.services import templates_load_file
-from prescriptions import services
+from plans import services
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
 from tests.browser.conftest import SHOTS, axe_violations, shot

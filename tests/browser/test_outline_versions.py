@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from catalog.models import OutlineVersion
 from catalog.services import catalog_import, outlines_load_default
+from plans.services import prescription_create
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.services import prescription_create
 from tests.browser.conftest import axe_violations, shot
 from tests.browser.test_technologist import log_in
 

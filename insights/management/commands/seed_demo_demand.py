@@ -15,9 +15,9 @@ from catalog.models import Subcategory
 from insights.demo import DEMO_DEMAND_SEED, demo_demand
 from matching.models import Bundle, MatchingRun
 from matching.services.runs import run_execute
+from plans.services import plan_choose, prescription_create
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
 from prescriptions.models import Prescription
-from prescriptions.services import plan_choose, prescription_create
 
 # Two of every PLAN_EVERY shared prescriptions get their cheapest bundle as chosen plan.
 PLAN_EVERY = 3

@@ -41,9 +41,9 @@ from matching.models import Bundle, MatchingRun
 from obligations.models import ObligationTemplate
 from obligations.services import obligation_add, templates_load_file
 from plans.models import PlanItem
+from plans.private_courses import PrivateCourseInput, private_course_create
+from plans.services import plan_choose, prescription_create
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.private_courses import PrivateCourseInput, private_course_create
-from prescriptions.services import plan_choose, prescription_create
 from tests.integration.api.conftest import CT_DOSE, CT_IMAGE, GAGE_LIVE, PRESCRIPTION
 
 CHECKS = [

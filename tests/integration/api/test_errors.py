@@ -113,7 +113,7 @@ def test_an_unexpected_exception_is_a_500_in_the_error_format(
     def explode(**kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("prescriptions.apis.prescription_list_for_user", explode)
+    monkeypatch.setattr("plans.apis.prescription_list_for_user", explode)
     error = assert_error(bob_api.get("/api/v1/prescriptions/"), 500, "server_error")
     assert "boom" not in error["message"]  # no internals leak to the client
     assert "boom" in caplog.text  # but the traceback is logged

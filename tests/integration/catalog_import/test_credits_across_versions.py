@@ -15,8 +15,8 @@ from catalog.selectors import outline_in_force
 from catalog.services import catalog_import
 from core.money import to_hundredths
 from matching.services.problem import solver_problem_from_spec
+from plans.selectors.credits import Requirement
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.selectors.credits import Requirement
 from tests.integration.contract.outline_versions_data import NEW, OLD, catalog, prescription
 
 pytestmark = pytest.mark.django_db

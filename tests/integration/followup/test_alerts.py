@@ -14,8 +14,8 @@ from django.utils import timezone
 from catalog.services import catalog_record_change
 from followup.models import PlanAlert
 from matching.services.staleness import replan_stale
+from plans import services
 from plans.models import Plan, PlanItem
-from prescriptions import services
 from tests.integration.web.conftest import WebCatalog, make_prescription
 from tests.integration.web.test_plan import best_bundle, page_text
 

@@ -20,8 +20,8 @@ from followup.models import SentReminder
 from followup.reminders import reminders_send
 from followup.tasks import send_reminders_task
 from matching.models import BundleCourse
+from plans import services
 from plans.models import Plan
-from prescriptions import services
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
 from tests.integration.web.conftest import WebCatalog, build_catalog

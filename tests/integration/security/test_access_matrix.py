@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from plans.models import PlanItem
-from prescriptions.services import plan_item_mark_done
+from plans.services import plan_item_mark_done
 from tests.factories import UserFactory
 from tests.integration.api import fuzzing
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from catalog.models import Course, OutlineVersion, Package, PackageItem, Provider
 from matching.models import Bundle
+from plans import services
 from plans.models import Plan
-from prescriptions import services
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
 from tests.factories import (

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Bundle, MatchingRun
+from plans import services
 from plans.models import Plan, PlanItem
-from prescriptions import services
 from prescriptions.models import Prescription
 from tests.integration.web.conftest import make_prescription
 

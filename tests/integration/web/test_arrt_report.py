@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.spreadsheet import spreadsheet_safe
+from plans.selectors.plan_document import plan_document_for_prescription
+from plans.services import plan_choose, plan_item_mark_done
 from prescriptions.documents import prescription_spec_from_model
-from prescriptions.selectors.plan_document import plan_document_for_prescription
-from prescriptions.services import plan_choose, plan_item_mark_done
 from tests.integration.web.test_plan import best_bundle
 
 pytestmark = pytest.mark.django_db

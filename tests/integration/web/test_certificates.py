@@ -14,8 +14,8 @@ from PIL import Image
 
 from cqr_portal.outbound import default_storage_from_env, email_settings_from_url
 from plans.models import Certificate, Plan, PlanItem
-from prescriptions.selectors.plan_document import plan_document_for_prescription
-from prescriptions.services import plan_choose
+from plans.selectors.plan_document import plan_document_for_prescription
+from plans.services import plan_choose
 from tests.integration.web.test_plan import best_bundle, page_text
 
 pytestmark = pytest.mark.django_db

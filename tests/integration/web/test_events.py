@@ -15,8 +15,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Course
+from plans import services
 from plans.models import PlanItem
-from prescriptions import services
 from prescriptions.models import Prescription
 from prescriptions.selectors.wording import human_date
 from tests.integration.web.conftest import WebCatalog

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import MatchingRun
-from prescriptions import services
+from plans import services
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
 from tests.integration.web.conftest import WebCatalog, document, make_prescription

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from catalog.models import Subcategory
 from matching.models import MatchingRun
-from prescriptions import services
+from plans import services
 from prescriptions.models import Prescription
 from tests.integration.web.conftest import WebCatalog, add_course
 

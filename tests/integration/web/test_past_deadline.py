@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from matching.models import MatchingRun
 from matching.services.problem import recommend
-from prescriptions import services
+from plans import services
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
 from tests.integration.web.conftest import document

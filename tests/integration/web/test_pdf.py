@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from core.pdf import render_pdf
 from matching.services.problem import recommend
+from plans.selectors.plan_document import PlanDocument, recommendation_pdf
 from prescriptions.documents import prescription_spec_from_document
-from prescriptions.selectors.plan_document import PlanDocument, recommendation_pdf
 from tests.integration.web.conftest import add_course, document
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from plans import services
 from plans.models import Plan, PlanItem
-from prescriptions import services
 from tests.integration.web.conftest import best_bundle, choose, make_prescription
 
 pytestmark = pytest.mark.django_db

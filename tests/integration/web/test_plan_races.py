@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from core.exceptions import ObjectGone
 from matching.models import Bundle
+from plans import services
 from plans.models import Plan, PlanItem
-from prescriptions import services
 from prescriptions.models import Prescription
 from tests.concurrency import (
     HeldTransaction,
@@ -104,7 +104,7 @@ class TestAPlanChangedMeanwhile:
             chosen(bob_prescription)  # lands between the API's read and its write
             return real(**kwargs)
 
-        monkeypatch.setattr("prescriptions.apis.plan_item_mark_done", after_another_choice)
+        monkeypatch.setattr("plans.apis.plan_item_mark_done", after_another_choice)
         api = token_client(bob)
         url = f"/api/v1/prescriptions/{bob_prescription.pk}/plan/items/{item.pk}/done/"
         error = assert_error(api.post(url, {}, format="json"), 404, "not_found")

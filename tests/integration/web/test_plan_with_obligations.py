@@ -24,11 +24,11 @@ from matching.solver import Course as SolverCourse
 from matching.solver import eligibility
 from obligations.models import Obligation, ObligationTemplate
 from obligations.services import obligation_add, templates_load_file
+from plans.obligations import prescription_obligations_set
+from plans.selectors.credits import Requirement
+from plans.selectors.lines import CourseLine
 from prescriptions.documents import prescription_spec_from_model
 from prescriptions.models import Prescription
-from prescriptions.obligations import prescription_obligations_set
-from prescriptions.selectors.credits import Requirement
-from prescriptions.selectors.lines import CourseLine
 from tests.integration.web.conftest import WebCatalog, add_course
 
 pytestmark = pytest.mark.django_db

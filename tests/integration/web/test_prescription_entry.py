@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts import services
 from catalog.models import Subcategory
 from matching.models import MatchingRun
+from plans.views import SHOW_STEP
 from prescriptions.models import Prescription
-from prescriptions.views import SHOW_STEP
 from tests.factories import make_outline
 from tests.integration.web.conftest import document
 

@@ -22,12 +22,8 @@ from catalog.selectors import catalog_stats_public, course_list_public, provider
 from matching.models import Bundle, BundleCourse, MatchingRun
 from matching.services.problem import solver_problem_from_spec
 from plans.models import PlanItem
+from plans.private_courses import PrivateCourseInput, private_course_create, private_course_delete
 from prescriptions.documents import prescription_spec_from_model
-from prescriptions.private_courses import (
-    PrivateCourseInput,
-    private_course_create,
-    private_course_delete,
-)
 from tests.integration.web.conftest import WebCatalog, make_prescription
 
 pytestmark = pytest.mark.django_db
@@ -416,7 +412,7 @@ def test_a_completed_private_course_survives_editing_and_the_json_round_trip(
 ):
     from django.utils import timezone
 
-    from prescriptions import services
+    from plans import services
     from prescriptions.documents import (
         PrescriptionInputError,
         prescription_document_from_spec,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prescriptions.selectors.proof import Ranked, proof_of
+from plans.selectors.proof import Ranked, proof_of
 from tests.integration.web.conftest import add_course, make_prescription
 from tests.integration.web.test_bundles_page import detail, text
 from tests.integration.web.test_plan import choose, page_text, pdf_text

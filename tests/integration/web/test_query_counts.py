@@ -174,7 +174,7 @@ def test_each_page_builds_the_spec_and_its_subcategory_names_once(
         built.append("names")
         names_init(self, **kwargs)
 
-    monkeypatch.setattr("prescriptions.views_common.prescription_spec_from_model", counted_spec)
+    monkeypatch.setattr("plans.views_common.prescription_spec_from_model", counted_spec)
     monkeypatch.setattr(documents.OutlineNames, "__init__", counted_names)
     for page in ("detail", "plan", "plan_pdf"):
         cache.clear()

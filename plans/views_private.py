@@ -2,7 +2,7 @@
 
 Every course is reached through `private_course_get_for_user` (404 for anyone else's,
 a catalog course and a missing id alike); writes are services of
-prescriptions/private_courses.py.
+plans/private_courses.py.
 """
 
 from __future__ import annotations
@@ -17,21 +17,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog.models import Course
-from prescriptions.private_courses import (
+from plans.private_courses import (
     private_course_create,
     private_course_delete,
     private_course_delete_blockers,
     private_course_update,
 )
-from prescriptions.private_forms import (
-    add_service_errors,
-    private_course_forms,
-    private_course_input,
-)
-from prescriptions.selectors.private import (
-    private_course_get_for_user,
-    private_course_list_for_user,
-)
+from plans.private_forms import add_service_errors, private_course_forms, private_course_input
+from plans.selectors.private import private_course_get_for_user, private_course_list_for_user
 
 
 @login_required

@@ -3,7 +3,7 @@
 Contract §5: with --json, exactly one `cqr-recommendation/1` document on standard output
 and nothing else; exit 0 for optimal, feasible and infeasible, non-zero for an error or
 invalid input (with the reason on standard error). Reads the catalog from the configured
-database; needs no worker or Redis.
+database; needs no worker or Redis. It lives in plans, with the plan documents it prints.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from core.jsontext import JSONTextError, json_loads
 from core.money import format_amount
 from matching.services.documents import recommendation_error_document
 from matching.services.problem import Recommendation, recommend
+from plans.selectors.plan_document import recommendation_pdf
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
 
 
@@ -141,12 +142,13 @@ class Command(BaseCommand):
         raise CommandError(message)
 
     def _write_pdf(self, recommendation: Recommendation, out: str, *, as_json: bool) -> None:
-        try:
-            from prescriptions.selectors.plan_document import recommendation_pdf
-        except ImportError as exc:
-            raise CommandError(f"--pdf: PDF output is not available ({exc})") from None
         with _stdout_fd_to_stderr():
-            data = recommendation_pdf(spec=recommendation.spec, document=recommendation.document)
+            try:
+                data = recommendation_pdf(
+                    spec=recommendation.spec, document=recommendation.document
+                )
+            except ImportError as exc:  # WeasyPrint is imported when a PDF is rendered
+                raise CommandError(f"--pdf: PDF output is not available ({exc})") from None
         try:
             Path(out).write_bytes(data)
         except OSError as exc:

@@ -13,8 +13,8 @@ from django.forms import BaseFormSet, formset_factory
 
 from catalog.models import Course, CourseFormat, Subcategory
 from catalog.selectors import subcategory_choices_current
+from plans.private_courses import MAX_ROWS, PrivateCourseInput
 from prescriptions.forms import DateInput
-from prescriptions.private_courses import MAX_ROWS, PrivateCourseInput
 
 BLANK_ROWS = 3
 MIN_ROWS = 5

@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from obligations.selectors import obligation_get_for_user
-from prescriptions.obligations import prescription_obligations_set
-from prescriptions.selectors.access import prescription_get_for_user
+from plans.obligations import prescription_obligations_set
+from plans.selectors.access import prescription_get_for_user
 
 
 @login_required

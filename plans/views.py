@@ -27,7 +27,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import StateChanged
 from core.request_limits import body_limit
 from matching.models import MatchingRun
-from prescriptions import services
+from plans import services
+from plans.selectors.access import (
+    bundle_get_for_prescription,
+    course_list_matching,
+    prescription_list_for_user,
+)
+from plans.selectors.pages import bundles_page, run_latest_with_plan_state, run_message
+from plans.views_common import owned_prescription, request_user, saved_message, spec_or_none
+from plans.views_plan import plan_state_changed
+from prescriptions import services as prescription_services
 from prescriptions.documents import (
     PrescriptionInputError,
     prescription_document_from_spec,
@@ -39,29 +48,13 @@ from prescriptions.forms import (
     initial_from_query,
     prescription_initial,
 )
-from prescriptions.history import attach_service_errors, saved_message, service_error_items
+from prescriptions.history import attach_service_errors, service_error_items
 from prescriptions.models import Prescription
 from prescriptions.obligation_extras import plan_with_choices
 from prescriptions.selectors import wording
-from prescriptions.selectors.access import (
-    bundle_get_for_prescription,
-    course_list_matching,
-    prescription_list_for_user,
-)
-from prescriptions.selectors.pages import (
-    bundles_page,
-    run_latest_with_plan_state,
-    run_message,
-)
 from prescriptions.selectors.unmatched import unmatched_lines_for_prescription
 from prescriptions.text_forms import PrescriptionImportForm
 from prescriptions.unmatched import unmatched_from_document
-from prescriptions.views_common import (
-    owned_prescription,
-    request_user,
-    spec_or_none,
-)
-from prescriptions.views_plan import plan_state_changed
 
 # The name of the no-JavaScript "Show the requirement" button of the entry form.
 SHOW_STEP = "show_requirement"
@@ -139,9 +132,13 @@ def _form_page(
                     else:
                         saved = services.prescription_update(prescription=prescription, **kwargs)
                     if prescription is not None:
-                        services.unmatched_lines_replace(prescription=saved, lines=unmatched)
+                        prescription_services.unmatched_lines_replace(
+                            prescription=saved, lines=unmatched
+                        )
                     elif unmatched:
-                        services.unmatched_lines_add(prescription=saved, lines=unmatched)
+                        prescription_services.unmatched_lines_add(
+                            prescription=saved, lines=unmatched
+                        )
             except ValidationError as exc:
                 attach_service_errors(form, exc)
             else:
@@ -252,7 +249,9 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
                         floating_as_of=not (isinstance(document, dict) and document.get("as_of")),
                         completed=completed,
                     )
-                    services.unmatched_lines_add(prescription=prescription, lines=unmatched)
+                    prescription_services.unmatched_lines_add(
+                        prescription=prescription, lines=unmatched
+                    )
             except ValidationError as exc:
                 # Named like the parser's messages: "deadline: …" is about the document's key.
                 document_errors = [
@@ -285,7 +284,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
 def prescription_delete(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = owned_prescription(request, pk)
     if request.method == "POST":
-        services.prescription_delete(prescription=prescription)
+        prescription_services.prescription_delete(prescription=prescription)
         messages.success(request, f"“{prescription}” was deleted.")
         return redirect("prescriptions:list")
     return render(request, "prescriptions/delete.html", {"prescription": prescription})

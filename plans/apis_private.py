@@ -1,6 +1,6 @@
 """API for the courses you added yourself (private: only you see them, only your
 prescriptions use them). Every course is reached through `private_course_get_for_user`
-(404 for anyone else's); writes are services of prescriptions/private_courses.py."""
+(404 for anyone else's); writes are services of plans/private_courses.py."""
 
 from __future__ import annotations
 
@@ -15,17 +15,14 @@ from rest_framework.response import Response
 from catalog.models import Course, CourseFormat
 from catalog.selectors import subcategory_resolve
 from core.api import ApiView, error_response
-from prescriptions.private_courses import (
+from plans.private_courses import (
     MAX_ROWS,
     PrivateCourseInput,
     private_course_create,
     private_course_delete,
     private_course_update,
 )
-from prescriptions.selectors.private import (
-    private_course_get_for_user,
-    private_course_list_for_user,
-)
+from plans.selectors.private import private_course_get_for_user, private_course_list_for_user
 
 TAG = ["your courses"]
 

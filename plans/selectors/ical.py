@@ -25,10 +25,10 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as ICalEvent
 from icalendar import vText
 
+from plans.selectors.lines import CourseLine
+from plans.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_model
 from prescriptions.models import Prescription
-from prescriptions.selectors.lines import CourseLine
-from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from prescriptions.selectors.wording import human_date
 
 # Days before the compliance deadline a reminder goes out (email and calendar alike).

@@ -16,9 +16,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.request_limits import body_limit
-from prescriptions import services
+from plans import services
+from plans.views_common import saved_message
+from prescriptions import services as prescription_services
 from prescriptions.documents import PrescriptionInputError, prescription_spec_from_document
-from prescriptions.history import attach_service_errors, saved_message
+from prescriptions.history import attach_service_errors
 from prescriptions.parsing import Outline, ParseResult
 from prescriptions.text_forms import (
     NEW,
@@ -152,7 +154,7 @@ def prescription_read_confirm(request: HttpRequest) -> HttpResponse:
                 floating_as_of=True,
                 completed=completed,
             )
-            services.unmatched_lines_add(prescription=prescription, lines=unmatched)
+            prescription_services.unmatched_lines_add(prescription=prescription, lines=unmatched)
     except ValidationError as exc:
         attach_service_errors(form, exc)
         return _render_confirm(request, form, formset, outline, status=400)

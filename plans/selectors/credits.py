@@ -13,9 +13,9 @@ from catalog.models import Course, CreditDistribution
 from core.money import from_hundredths, to_hundredths
 from matching.solver.eligibility import counts_toward
 from obligations.models import UNCONFIRMED_TEXT
+from plans.selectors.lines import CourseLine, PackageLine
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.obligation_extras import ObligationInfo
-from prescriptions.selectors.lines import CourseLine, PackageLine
 from prescriptions.selectors.wording import ZERO, amount
 
 MINIMUMS_GROUP = "Structured education minimums"

@@ -13,31 +13,31 @@ from catalog.models import Course, Package
 from core.pdf import PAPERS, render_pdf
 from matching.models import MatchingRun
 from matching.selectors import bundles_for_run
-from prescriptions.documents import PrescriptionSpec
-from prescriptions.models import Prescription
-from prescriptions.selectors.credits import Requirement, Sheet
-from prescriptions.selectors.lines import (
+from plans.selectors.credits import Requirement, Sheet
+from plans.selectors.lines import (
     CourseLine,
     PackageLine,
     bundle_lines,
     plan_for_prescription,
     plan_lines,
 )
-from prescriptions.selectors.pages import (
+from plans.selectors.pages import (
     ShortfallLine,
     courses_by_document_code,
     deadline_note,
     plan_facts,
     shortfall_lines,
 )
-from prescriptions.selectors.proof import (
+from plans.selectors.proof import (
     Proof,
     plan_proof,
     proof_for_recommendation,
     proof_for_run,
     ranked_bundles,
 )
-from prescriptions.selectors.report import Report, report_from_sheet
+from plans.selectors.report import Report, report_from_sheet
+from prescriptions.documents import PrescriptionSpec
+from prescriptions.models import Prescription
 from prescriptions.selectors.wording import today
 
 

@@ -23,6 +23,25 @@ from matching.models import Bundle, MatchingRun
 from matching.selectors import run_latest_for_prescription
 from matching.serializers import RunOutputSerializer
 from plans.models import Plan
+from plans.selectors.access import (
+    plan_item_get_for_prescription,
+    prescription_get_for_user,
+    prescription_list_for_user,
+)
+from plans.serializers import (
+    PlanOutputSerializer,
+    PrescriptionCreateInputSerializer,
+    PrescriptionDetailSerializer,
+    PrescriptionListItemSerializer,
+    PrescriptionSummarySerializer,
+)
+from plans.services import (
+    plan_choose,
+    plan_item_mark_done,
+    plan_item_mark_planned,
+    plan_replan,
+    prescription_create,
+)
 from prescriptions.documents import (
     PrescriptionInputError,
     PrescriptionSpec,
@@ -31,27 +50,7 @@ from prescriptions.documents import (
     prescription_spec_from_model,
 )
 from prescriptions.models import Prescription
-from prescriptions.selectors.access import (
-    plan_item_get_for_prescription,
-    prescription_get_for_user,
-    prescription_list_for_user,
-)
-from prescriptions.serializers import (
-    PlanOutputSerializer,
-    PrescriptionCreateInputSerializer,
-    PrescriptionDetailSerializer,
-    PrescriptionListItemSerializer,
-    PrescriptionSummarySerializer,
-)
-from prescriptions.services import (
-    plan_choose,
-    plan_item_mark_done,
-    plan_item_mark_planned,
-    plan_replan,
-    prescription_create,
-    prescription_delete,
-    unmatched_lines_add,
-)
+from prescriptions.services import prescription_delete, unmatched_lines_add
 from prescriptions.text_import import (
     PDF_MAGIC,
     PrescriptionTextError,

@@ -1,6 +1,9 @@
+"""The technologist's pages under /prescriptions/: entry, bundles, plan, PDF, calendar and
+their own courses. The namespace stays "prescriptions" (URL names and paths unchanged)."""
+
 from django.urls import path
 
-from prescriptions import views, views_obligations, views_plan, views_private, views_text
+from plans import views, views_obligations, views_plan, views_private, views_text
 
 app_name = "prescriptions"
 

@@ -1,5 +1,6 @@
-"""Matching API: start a run (recompute), poll its status, fetch its bundles as the
-`cqr-recommendation/1` document."""
+"""Runs API: start a run (recompute), poll its status, fetch its bundles as the
+`cqr-recommendation/1` document (moved here from matching: it recomputes through
+plans.services)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from matching.models import MatchingRun
 from matching.selectors import run_get_for_user, run_latest_for_prescription
 from matching.serializers import RecommendationSerializer, RunOutputSerializer
 from matching.services.documents import recommendation_error_document
-from prescriptions.selectors.access import prescription_get_for_user
-from prescriptions.services import prescription_recompute
+from plans.selectors.access import prescription_get_for_user
+from plans.services import prescription_recompute
 
 TAG = ["runs and bundles"]
 NOT_FINISHED = "The run has not finished yet: poll the run until its status is done or failed."

@@ -8,15 +8,14 @@ from typing import cast
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
+from plans.selectors.access import prescription_get_for_user
+from plans.selectors.pages import run_message
 from prescriptions.documents import (
     PrescriptionInputError,
     PrescriptionSpec,
     prescription_spec_from_model,
 )
 from prescriptions.models import Prescription
-from prescriptions.selectors.access import (
-    prescription_get_for_user,
-)
 
 PAPERS = {"letter", "a4"}
 
@@ -38,3 +37,21 @@ def spec_or_none(prescription: Prescription) -> PrescriptionSpec | None:
         return prescription_spec_from_model(prescription)
     except PrescriptionInputError:
         return None
+
+
+def saved_message(
+    completed: bool, *, new: bool, prescription: Prescription, imported: bool = False
+) -> str:
+    """What the next page says about the save; "Computing…" only while the run is
+    unfinished (`plans.selectors.pages.run_message`)."""
+    if completed:
+        return "Prescription kept as history (completed); it is not planned."
+    if imported:
+        return run_message(prescription, "Prescription imported.")
+    if new:
+        return run_message(prescription, "Prescription saved.")
+    return run_message(
+        prescription,
+        "Prescription updated.",
+        computing="Prescription updated. Recomputing your bundles…",
+    )

@@ -19,32 +19,20 @@ from core.exceptions import StateChanged
 from core.pdf import render_pdf
 from core.request_limits import body_limit
 from matching.selectors import run_latest_for_prescription
+from plans import services
 from plans.certificates import CertificateForm, certificate_attach, certificate_download_name
-from prescriptions import services
+from plans.plan_forms import MarkDoneForm
+from plans.selectors.access import certificate_get_for_item, plan_item_get_for_prescription
+from plans.selectors.credits import Requirement
+from plans.selectors.ical import plan_calendar
+from plans.selectors.lines import CourseLine, plan_for_prescription, plan_lines
+from plans.selectors.pages import deadline_note, plan_deadline_warning, plan_facts
+from plans.selectors.plan_document import PlanDocument, plan_document_for_prescription
+from plans.selectors.proof import plan_proof
+from plans.selectors.report import report_csv, report_for_prescription
+from plans.views_common import PAPERS, owned_prescription, request_user, spec_or_none
 from prescriptions.models import Prescription
-from prescriptions.plan_forms import MarkDoneForm
 from prescriptions.selectors import wording
-from prescriptions.selectors.access import (
-    certificate_get_for_item,
-    plan_item_get_for_prescription,
-)
-from prescriptions.selectors.credits import Requirement
-from prescriptions.selectors.ical import plan_calendar
-from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
-from prescriptions.selectors.pages import (
-    deadline_note,
-    plan_deadline_warning,
-    plan_facts,
-)
-from prescriptions.selectors.plan_document import PlanDocument, plan_document_for_prescription
-from prescriptions.selectors.proof import plan_proof
-from prescriptions.selectors.report import report_csv, report_for_prescription
-from prescriptions.views_common import (
-    PAPERS,
-    owned_prescription,
-    request_user,
-    spec_or_none,
-)
 
 # --- Plan --------------------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from catalog.models import Course
 from core.spreadsheet import spreadsheet_safe
+from plans.selectors.credits import MINIMUMS_GROUP, TOTALS_GROUP, Requirement, Sheet
+from plans.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Prescription
-from prescriptions.selectors.credits import MINIMUMS_GROUP, TOTALS_GROUP, Requirement, Sheet
-from prescriptions.selectors.lines import CourseLine, plan_for_prescription, plan_lines
 from prescriptions.selectors.wording import ZERO, amount, today
 
 

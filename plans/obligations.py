@@ -19,7 +19,7 @@ from prescriptions.extras import check_labels, parse_extras
 from prescriptions.models import Prescription
 from prescriptions.obligation_extras import obligation_extras
 from prescriptions.selectors.wording import human_date
-from prescriptions.services import _not_completed
+from prescriptions.services import check_not_completed
 
 _WHERE = re.compile(r"extra\[(\d+)\]")
 
@@ -32,7 +32,7 @@ def prescription_obligations_set(
     a run. Each must be the owner's, plannable (not a CQR window) and due on or after the
     issue date, and no two requirements may share a label; otherwise ValidationError
     names the obligation and nothing changes."""
-    _not_completed(prescription, "planned with other obligations")
+    check_not_completed(prescription, "planned with other obligations")
     errors: list[str] = []
     chosen: list[Obligation] = []
     for obligation in obligations:

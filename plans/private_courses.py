@@ -4,7 +4,7 @@ A private course is a `catalog.Course` row with an `owner` and no provider (the 
 name as typed is `provider_name`). `Course.objects` never returns it, so the catalog, its
 API and export, provider pages and insights leave it out; the owner's prescriptions take
 it as a candidate (matching.services.problem) and every page marks it "added by you".
-Only the owner reaches it (`prescriptions.selectors.private`).
+Only the owner reaches it (`plans.selectors.private`).
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ from catalog.models import Course, CreditDistribution
 from matching.models import Bundle, MatchingRun
 from matching.selectors import bundles_for_run
 from plans.models import Plan
+from plans.selectors.credits import Requirement, Sheet
+from plans.selectors.hours_hint import hours_hint
+from plans.selectors.lines import WARN_DAYS, bundle_lines, package_members
+from plans.selectors.proof import Ranked, bundle_label, proof_for_run
 from prescriptions.documents import PrescriptionSpec
 from prescriptions.models import Prescription
-from prescriptions.selectors.credits import Requirement, Sheet
-from prescriptions.selectors.hours_hint import hours_hint
-from prescriptions.selectors.lines import WARN_DAYS, bundle_lines, package_members
-from prescriptions.selectors.proof import Ranked, bundle_label, proof_for_run
 from prescriptions.selectors.wording import ZERO, amount, human_date
 
 
