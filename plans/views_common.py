@@ -1,5 +1,6 @@
 """What every prescription page shares: the signed-in user, the owner's prescription through
-its access helper (404 for anyone else), its spec, and whether htmx asked."""
+its access helper (404 for anyone else), its spec, whether htmx asked, and what the next
+page says about a save."""
 
 from __future__ import annotations
 
