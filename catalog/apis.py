@@ -62,6 +62,7 @@ from core.api import (
     paginated_response,
     reject_bad_text,
 )
+from core.exceptions import ErrorDetail
 from core.uploads import read_upload_limited
 
 PROVIDER_TAG = ["provider catalog"]
@@ -505,7 +506,7 @@ class ProviderCatalogImportApi(ApiView):
     def post(self, request: Request) -> Response:
         document = request.data
         if not isinstance(document, dict):
-            raise CatalogImportError(["the catalog must be a JSON object"])
+            raise CatalogImportError([ErrorDetail("", "", "the catalog must be a JSON object")])
         _check_document_providers(request, document)
         summary = catalog_import(document=document, source=f"api by {request.user.get_username()}")
         return Response(ImportSummarySerializer(summary).data)

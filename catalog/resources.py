@@ -13,7 +13,6 @@ number and field, and nothing is written. Rows equal to the stored course are "s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -33,6 +32,7 @@ from import_export.forms import ExportForm  # type: ignore[import-untyped]
 from import_export.results import Error, Result, RowResult  # type: ignore[import-untyped]
 
 from catalog.importers.catalog_v1 import COURSE_FIELDS
+from catalog.importers.records import record_label
 from catalog.models import (
     DEFAULT_MINUTES_PER_CREDIT,
     Course,
@@ -40,6 +40,7 @@ from catalog.models import (
     ProviderMembership,
 )
 from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import
+from core.exceptions import ErrorDetail
 from core.money import CENT
 from core.spreadsheet import spreadsheet_safe, spreadsheet_unescape
 
@@ -51,12 +52,6 @@ REQUIRED_COLUMNS = ("provider", "code", "title", "format", "price", "ce_credits"
 KEEP_IF_ABSENT = frozenset({"arrt_activity_id", "cqr_eligible", "is_active", "tags"})
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
-# A catalog_import message about one course: `courses[3] (code "x"): price: must ...`, or
-# `courses[3].title: contains ...` (the text check, before the records are read).
-_COURSE_MESSAGE = re.compile(
-    r'^courses\[(\d+)\](?: \(code "(?:[^"\\]|\\.)*"\))?(?:: |\.)(.*)$', re.S
-)
-_FIELD_NAME = re.compile(r"^([a-z_]+)")
 
 
 class _Rollback(Exception):
@@ -331,22 +326,24 @@ class CourseResource(resources.ModelResource):
         except _Rollback:
             pass
         except CatalogImportError as exc:
-            self._attach_errors(exc.errors, result)
+            self._attach_errors(exc.details, result)
 
-    def _attach_errors(self, errors: list[str], result: Result) -> None:
-        """Put catalog_import's messages on the CSV row and column they are about."""
+    def _attach_errors(self, details: list[ErrorDetail], result: Result) -> None:
+        """Put catalog_import's errors on the CSV row and column they are about: the
+        document's `courses[i]` is the i-th row read, named as the import names records."""
+        rows: dict[str, int] = {}
+        for i, (number, record) in enumerate(self._records):
+            rows[record_label("courses", i, record)] = number
+            rows[f"courses[{i}]"] = number  # the text check names positions only
         by_row: dict[int, dict[str, list[str]]] = {}
-        for message in errors:
-            match = _COURSE_MESSAGE.match(message)
-            if match is None or int(match.group(1)) >= len(self._records):
-                result.append_base_error(Error(CatalogImportError([message])))
+        for detail in details:
+            if detail.record not in rows:
+                result.append_base_error(Error(CatalogImportError([detail])))
                 continue
-            number, _ = self._records[int(match.group(1))]
-            detail = match.group(2)
-            field_match = _FIELD_NAME.match(detail)
-            column = field_match.group(1) if field_match else ""
-            key = column if column in COLUMNS else "__all__"
-            by_row.setdefault(number, {}).setdefault(key, []).append(detail)
+            number = rows[detail.record]
+            column = detail.field_name if detail.field_name in COLUMNS else "__all__"
+            text = detail.message if detail.field == column else detail.as_text(record=False)
+            by_row.setdefault(number, {}).setdefault(column, []).append(text)
         for number in sorted(by_row):
             result.append_invalid_row(number, self._rows[number], ValidationError(by_row[number]))
 

@@ -26,10 +26,12 @@ from catalog.importers.catalog_v1 import (
 from catalog.importers.export import export_document
 from catalog.importers.outline_section import OutlineSection
 from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, refresh_current
+from catalog.importers.records import record_label
 from catalog.importers.values import ErrorList, show
 from catalog.models import CatalogRevision, Discipline, OutlineVersion, Provider
 from catalog.signals import catalog_revised
 from core.db_locks import LockTimeout, advisory_xact_lock
+from core.exceptions import ErrorDetail
 from core.jsontext import text_problem
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "outlines_load_default",
     "outlines_load_file",
     "outlines_refresh_current",
+    "record_label",
 ]
 
 DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_outlines.json"
@@ -86,13 +89,17 @@ def _read_outlines_file(raw: bytes | str) -> list[Any]:
     document = parse_catalog_json(raw)
     problem = text_problem(document)
     if problem:
-        raise CatalogImportError([f"{problem[0]}: {problem[1]}"])
+        raise CatalogImportError([ErrorDetail.at_path(*problem)])
     tag = document.get("format")
     if tag != OUTLINES_FORMAT_TAG:
-        raise CatalogImportError([f'format: must be "{OUTLINES_FORMAT_TAG}", not {show(tag)}'])
+        raise CatalogImportError(
+            [ErrorDetail("", "format", f'must be "{OUTLINES_FORMAT_TAG}", not {show(tag)}')]
+        )
     records = document.get("outlines")
     if not isinstance(records, list) or not records:
-        raise CatalogImportError([f"outlines: must be a non-empty list, not {show(records)}"])
+        raise CatalogImportError(
+            [ErrorDetail("", "outlines", f"must be a non-empty list, not {show(records)}")]
+        )
     return records
 
 
@@ -117,7 +124,7 @@ def _load_outlines(
     section.read()
     section.write()
     if errors:
-        raise CatalogImportError(errors.messages())
+        raise CatalogImportError(errors.details())
     summary.created = section.created
     summary.updated = section.updated
     summary.unchanged += section.unchanged
@@ -223,8 +230,12 @@ def catalog_import(*, document: dict[str, Any], source: str = "") -> ImportSumma
     except IntegrityError as exc:
         raise CatalogImportError(
             [
-                "the catalog changed while this import ran (another import or an edit); "
-                "nothing was imported: run it again"
+                ErrorDetail(
+                    "",
+                    "",
+                    "the catalog changed while this import ran (another import or an edit); "
+                    "nothing was imported: run it again",
+                )
             ]
         ) from exc
     if summary.changed:
@@ -258,8 +269,12 @@ def _lock_providers(document: dict[str, Any]) -> None:
         codes = ", ".join(sorted(n.removeprefix("provider:") for n in names))
         raise CatalogImportError(
             [
-                f"another import of the catalog of {codes} is still running; nothing was "
-                "imported: try again when it has finished"
+                ErrorDetail(
+                    "",
+                    "",
+                    f"another import of the catalog of {codes} is still running; nothing was "
+                    "imported: try again when it has finished",
+                )
             ]
         ) from exc
 

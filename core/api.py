@@ -5,7 +5,11 @@ Every API error, whatever raised it (DRF, a 404 from an access helper, a service
 validation error, a bug), reaches the client as::
 
     {"error": {"code": "validation_error", "message": "...",
-               "details": [{"field": "courses[ahec-ct-dose].price", "message": "..."}]}}
+               "details": [{"field": "courses.3.price", "message": "..."}]}}
+
+A rejected import or prescription document (an InputError) names the record too, as data:
+`{"record": "courses[3] (code \"ct-101\")", "field": "price", "message": "courses[3]
+(code \"ct-101\"): price: must not be negative, not -5"}` (the message is the whole text).
 """
 
 from __future__ import annotations
@@ -49,7 +53,17 @@ __all__ = ["AnonIPThrottle", "PageNumberPagination", "UserThrottle"]  # re-expor
 
 class ErrorDetailSerializer(serializers.Serializer[Any]):
     field = serializers.CharField(
-        allow_null=True, help_text="Where the problem is (dotted path), or null for the request."
+        allow_null=True,
+        help_text="Where the problem is (dotted path), or null for the request; with "
+        "`record`, the field of that record (`price`, `distribution[0].category`), or null "
+        "for the whole record.",
+    )
+    record = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="For a rejected document (catalog import, prescription): the record the "
+        'problem is in (`courses[3] (code "ct-101")`, `required[2]`), or null for the '
+        "document as a whole.",
     )
     message = serializers.CharField()
 
@@ -112,6 +126,16 @@ def flatten_details(detail: Any, path: str | None = None) -> list[dict[str, Any]
     return [{"field": path, "message": str(detail)}]
 
 
+def input_error_details(exc: InputError) -> list[dict[str, Any]]:
+    """An InputError's details as rows of the error format, record and field as data."""
+    if not exc.details:
+        return [{"field": None, "record": None, "message": str(exc)}]
+    return [
+        {"field": d.field or None, "record": d.record or None, "message": d.as_text()}
+        for d in exc.details
+    ]
+
+
 def _join(path: str | None, key: str | None) -> str | None:
     if key is None:
         return path
@@ -131,8 +155,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         return Response(error_payload(exc.code, str(exc)), status=exc.status)
 
     if isinstance(exc, InputError):
-        errors = getattr(exc, "errors", None) or [str(exc)]
-        details = flatten_details(errors)
+        details = input_error_details(exc)
         message = "; ".join(row["message"] for row in details[:3])
         if len(details) > 3:
             message += f" (and {len(details) - 3} more)"

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from core.exceptions import ErrorDetail
+
 MAX_DEPTH = 32
 """Arrays and objects inside each other; our documents need about six."""
 
@@ -32,7 +34,11 @@ class JSONTextError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         self.message = message
-        super().__init__(f"{path}: {message}")
+        super().__init__(self.detail.as_text())
+
+    @property
+    def detail(self) -> ErrorDetail:
+        return ErrorDetail.at_path(self.path, self.message)
 
 
 def character_problem(text: str) -> str | None:

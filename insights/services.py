@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from catalog.models import Course, Package, Provider
-from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import
+from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import, record_label
 from core.money import CENT
 
 
@@ -48,21 +49,29 @@ def package_create_from_courses(
         raise ValidationError(
             {"code": f'{provider.name} already has a package with code "{code}"; choose another.'}
         )
-    document = {
-        "format": FORMAT_TAG,
-        "packages": [
-            {
-                "code": code,
-                "provider": provider.code,
-                "title": title.strip(),
-                "price": f"{price.quantize(CENT):.2f}",
-                "courses": [course.code for course in courses],
-            }
-        ],
+    package = {
+        "code": code,
+        "provider": provider.code,
+        "title": title.strip(),
+        "price": f"{price.quantize(CENT):.2f}",
+        "courses": [course.code for course in courses],
     }
     source = f"insights suggestion {created_by}".strip()
     try:
-        catalog_import(document=document, source=source)
+        catalog_import(document={"format": FORMAT_TAG, "packages": [package]}, source=source)
     except CatalogImportError as exc:
-        raise ValidationError(exc.errors) from exc
+        raise ValidationError(_package_errors(exc, package)) from exc
     return Package.objects.get(provider=provider, code=code)
+
+
+def _package_errors(exc: CatalogImportError, record: dict[str, Any]) -> dict[str, list[str]]:
+    """The import's errors about the package, by its field (`courses[2]` -> courses);
+    any other error is about the whole request."""
+    label = record_label("packages", 0, record)
+    errors: dict[str, list[str]] = {}
+    for detail in exc.details:
+        if detail.record == label and detail.field:
+            errors.setdefault(detail.field_name, []).append(detail.message)
+        else:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(detail.as_text())
+    return errors

@@ -157,7 +157,7 @@ class PrescriptionCreateApi(ApiView):
     def post(self, request: Request) -> Response:
         document = request.data
         if not isinstance(document, dict):
-            raise PrescriptionInputError(["document: must be a JSON object"])
+            raise PrescriptionInputError.at("document", "must be a JSON object")
         title, share = _title_and_sharing(document)
         completed = _completed(document)
         spec = prescription_spec_from_document(document, owner_id=request.user.pk)

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exceptions import StateChanged
+from core.exceptions import ErrorDetail, StateChanged
 from core.request_limits import body_limit
 from matching.models import MatchingRun
 from plans import services
@@ -115,7 +115,7 @@ def _form_page(
             spec = prescription_spec_from_document(document, owner_id=request_user(request).pk)
             unmatched = unmatched_from_document(document)
         except PrescriptionInputError as exc:
-            spec_errors = [wording.document_error_words(error) for error in exc.errors]
+            spec_errors = [wording.document_error_words(detail) for detail in exc.details]
         else:
             completed = form.cleaned_data["is_completed"]
             kwargs: dict[str, Any] = {
@@ -236,7 +236,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             spec = prescription_spec_from_document(document, owner_id=request_user(request).pk)
             unmatched = unmatched_from_document(document if isinstance(document, dict) else {})
         except PrescriptionInputError as exc:
-            document_errors = [wording.document_error_words(error) for error in exc.errors]
+            document_errors = [wording.document_error_words(detail) for detail in exc.details]
         else:
             completed = form.cleaned_data["is_completed"]
             try:
@@ -255,7 +255,7 @@ def prescription_import(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 # Named like the parser's messages: "deadline: …" is about the document's key.
                 document_errors = [
-                    wording.document_error_words(f"{field}: {message}")
+                    wording.document_error_words(ErrorDetail.at_path(field, message))
                     for field, message in service_error_items(exc)
                 ]
             else:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.exceptions import ErrorDetail
 from core.request_limits import body_limit
 from plans import services
 from plans.views_common import saved_message
@@ -142,7 +143,7 @@ def prescription_read_confirm(request: HttpRequest) -> HttpResponse:
         spec = prescription_spec_from_document(document, owner_id=request.user.pk)
         unmatched = unmatched_from_document(document)
     except PrescriptionInputError as exc:
-        errors = [_spec_error(message, origin, formset) for message in exc.errors]
+        errors = [_spec_error(detail, origin, formset) for detail in exc.details]
         return _render_confirm(request, form, formset, outline, extra_errors=errors, status=400)
     completed = form.cleaned_data["is_completed"]
     try:
@@ -192,14 +193,16 @@ def _document(
     return document, origin
 
 
-def _spec_error(message: str, origin: list[int], formset: BaseFormSet[Any]) -> tuple[str, str, str]:
+def _spec_error(
+    detail: ErrorDetail, origin: list[int], formset: BaseFormSet[Any]
+) -> tuple[str, str, str]:
     """A document error as (anchor, label, message) on the field it is about."""
-    field, _, text = message.partition(": ")
-    if field.startswith("required[") and "]" in field:
-        index = int(field[len("required[") : field.index("]")])
-        if index < len(origin):
-            line_form = formset.forms[origin[index]]
-            return (line_form["choice"].id_for_label, f"Line {origin[index] + 1}", text)
+    field, text = detail.where(), detail.message
+    # The document's required[i] came from the line origin[i] of the form.
+    lines = {f"required[{i}]": line for i, line in enumerate(origin)}
+    if detail.record in lines:
+        line = lines[detail.record]
+        return (formset.forms[line]["choice"].id_for_label, f"Line {line + 1}", text)
     if field == "required":
         return ("lines", "Lines", "choose a subcategory for at least one line: " + text)
     if field in ("issued_on", "deadline"):

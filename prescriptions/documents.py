@@ -32,7 +32,7 @@ from catalog.models import (
 )
 from catalog.outline_dates import covers
 from catalog.selectors import outline_in_force
-from core.exceptions import InputError
+from core.exceptions import ErrorDetail, InputError
 from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
 from prescriptions.obligation_extras import ObligationInfo, obligation_extras
@@ -49,10 +49,16 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class PrescriptionInputError(InputError, ValueError):
-    """Invalid prescription input; `.errors` lists one message per offending field."""
+    """Invalid prescription input; `.details` holds one ErrorDetail per offending field,
+    named by its path in the document (`required[1].category`)."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__(errors, separator="; ")
+    def __init__(self, details: Sequence[ErrorDetail]) -> None:
+        super().__init__(details, separator="; ")
+
+    @classmethod
+    def at(cls, path: str, message: str) -> PrescriptionInputError:
+        """One mistake at `path` of the document."""
+        return cls([ErrorDetail.at_path(path, message)])
 
 
 @dataclass(frozen=True)
@@ -144,32 +150,34 @@ def _parse_date(value: Any) -> date | None:
 
 
 class _Errors:
+    """The mistakes found in a document, each at its path (`required[1].category`)."""
+
     def __init__(self) -> None:
-        self.messages: list[str] = []
+        self.found: list[tuple[str, ErrorDetail]] = []
 
     def add(self, field: str, message: str) -> None:
-        self.messages.append(f"{field}: {message}")
+        self.found.append((field, ErrorDetail.at_path(field, message)))
 
     def raise_if_any(self) -> None:
-        if self.messages:
-            raise PrescriptionInputError(document_order(self.messages))
+        if self.found:
+            raise PrescriptionInputError(document_order(self.found))
 
 
 _FIELD_PATH = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?")
 
 
-def document_order(messages: Sequence[str]) -> list[str]:
-    """`field: message` errors in the order of the document: keys in the order their first
+def document_order(found: Sequence[tuple[str, ErrorDetail]]) -> list[ErrorDetail]:
+    """(path, detail) errors in the order of the document: keys in the order their first
     error was found, rows of a list by index (required[0] before required[1], although
     the name of row 1 may fail before row 0's subcategory is looked up)."""
     first: dict[str, int] = {}
-    keyed: list[tuple[int, int, int, str]] = []
-    for position, message in enumerate(messages):
-        match = _FIELD_PATH.match(message)
+    keyed: list[tuple[int, int, int, ErrorDetail]] = []
+    for position, (path, detail) in enumerate(found):
+        match = _FIELD_PATH.match(path)
         key = match.group("key") if match else ""
         index = int(match.group("index")) if match and match.group("index") else -1
-        keyed.append((first.setdefault(key, position), index, position, message))
-    return [message for *_, message in sorted(keyed)]
+        keyed.append((first.setdefault(key, position), index, position, detail))
+    return [detail for *_, detail in sorted(keyed, key=lambda item: item[:3])]
 
 
 def _positive_amount(errors: _Errors, field: str, value: Any) -> Decimal | None:
@@ -281,10 +289,10 @@ def prescription_spec_from_document(
     courses; without it (the recommend command), catalog courses only."""
     errors = _Errors()
     if not isinstance(document, dict):
-        raise PrescriptionInputError(["document: must be a JSON object"])
+        raise PrescriptionInputError.at("document", "must be a JSON object")
     problem = text_problem(document)
     if problem:
-        raise PrescriptionInputError([": ".join(problem)])
+        raise PrescriptionInputError.at(*problem)
     if document.get("format") != PRESCRIPTION_FORMAT:
         errors.add(
             "format",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from core.exceptions import ErrorDetail
 from prescriptions.documents import PrescriptionInputError, parse_amount
 from prescriptions.parsing.lines import read_credit_line
 
@@ -35,31 +36,44 @@ def unmatched_from_document(document: Mapping[str, Any]) -> tuple[UnmatchedSpec,
     if rows is None:
         return ()
     if not isinstance(rows, list):
-        raise PrescriptionInputError(["unmatched: must be a list of {category, credits}"])
-    errors: list[str] = []
+        raise PrescriptionInputError.at("unmatched", "must be a list of {category, credits}")
+    errors: list[ErrorDetail] = []
     specs: list[UnmatchedSpec] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors.append(f"unmatched[{i}]: must be an object with category (or line) and credits")
+            errors.append(
+                ErrorDetail.at_path(
+                    f"unmatched[{i}]", "must be an object with category (or line) and credits"
+                )
+            )
             continue
         line = row.get("line") or ""
         name = row.get("category")
         if not isinstance(line, str):
-            errors.append(f"unmatched[{i}].line: must be text")
+            errors.append(ErrorDetail.at_path(f"unmatched[{i}].line", "must be text"))
             continue
         if name is None and line:
             read = read_credit_line(line)
             name = read.name_text if read else line
         if not isinstance(name, str) or not name.strip():
-            errors.append(f"unmatched[{i}].category: must name the subcategory as written")
+            errors.append(
+                ErrorDetail.at_path(
+                    f"unmatched[{i}].category", "must name the subcategory as written"
+                )
+            )
             continue
         if len(name.strip()) > NAME_MAX:
-            errors.append(f"unmatched[{i}].category: at most {NAME_MAX} characters")
+            errors.append(
+                ErrorDetail.at_path(f"unmatched[{i}].category", f"at most {NAME_MAX} characters")
+            )
             continue
         credits = parse_amount(row.get("credits"))
         if credits is None or credits <= 0:
             errors.append(
-                f"unmatched[{i}].credits: must be a positive number with at most 2 decimal places"
+                ErrorDetail.at_path(
+                    f"unmatched[{i}].credits",
+                    "must be a positive number with at most 2 decimal places",
+                )
             )
             continue
         specs.append(UnmatchedSpec(" ".join(name.split()), credits, line.strip()))

@@ -51,7 +51,7 @@ from catalog.models import (
 )
 from catalog.rules import course_rule_errors
 from catalog.selectors import SubcategoryIndex, subcategory_indexes
-from core.exceptions import InputError
+from core.exceptions import ErrorDetail, InputError
 from core.jsontext import JSONTextError, json_loads, text_problem
 
 FORMAT_TAG = "cqr-catalog/1"
@@ -132,7 +132,9 @@ def parse_catalog_json(raw: bytes | str) -> dict[str, Any]:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CatalogImportError([f"malformed file: not UTF-8 text ({exc.reason})"]) from exc
+            raise CatalogImportError(
+                [ErrorDetail("", "", f"malformed file: not UTF-8 text ({exc.reason})")]
+            ) from exc
 
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not a valid JSON number")
@@ -140,15 +142,19 @@ def parse_catalog_json(raw: bytes | str) -> dict[str, Any]:
     try:
         document = json_loads(raw, parse_float=Decimal, parse_constant=reject_constant)
     except JSONTextError as exc:
-        raise CatalogImportError([str(exc)]) from exc
+        raise CatalogImportError([exc.detail]) from exc
     except json.JSONDecodeError as exc:
         message = f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        raise CatalogImportError([message]) from exc
+        raise CatalogImportError([ErrorDetail("", "", message)]) from exc
     except ValueError as exc:
-        raise CatalogImportError([f"malformed JSON: {exc}"]) from exc
+        raise CatalogImportError([ErrorDetail("", "", f"malformed JSON: {exc}")]) from exc
     if not isinstance(document, dict):
-        raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
+        raise CatalogImportError([not_an_object(document)])
     return document
+
+
+def not_an_object(document: object) -> ErrorDetail:
+    return ErrorDetail("", "", f"the catalog must be a JSON object, not {show(document)}")
 
 
 def import_document(*, document: dict[str, Any]) -> tuple[ImportSummary, set[int]]:
@@ -164,13 +170,15 @@ def import_document(*, document: dict[str, Any]) -> tuple[ImportSummary, set[int
 
 def _read_top(document: object) -> dict[str, list[Any]]:
     if not isinstance(document, dict):
-        raise CatalogImportError([f"the catalog must be a JSON object, not {show(document)}"])
+        raise CatalogImportError([not_an_object(document)])
     problem = text_problem(document)
     if problem:
-        raise CatalogImportError([": ".join(problem)])
+        raise CatalogImportError([ErrorDetail.at_path(*problem)])
     tag = document.get("format")
     if tag != FORMAT_TAG:
-        raise CatalogImportError([f'format: must be "{FORMAT_TAG}", not {show(tag)}'])
+        raise CatalogImportError(
+            [ErrorDetail("", "format", f'must be "{FORMAT_TAG}", not {show(tag)}')]
+        )
     sections: dict[str, list[Any]] = {}
     errors = []
     for name in SECTIONS:
@@ -180,7 +188,7 @@ def _read_top(document: object) -> dict[str, list[Any]]:
         elif isinstance(value, list):
             sections[name] = value
         else:
-            errors.append(f"{name}: must be a list, not {show(value)}")
+            errors.append(ErrorDetail("", name, f"must be a list, not {show(value)}"))
     if errors:
         raise CatalogImportError(errors)
     return sections
@@ -215,7 +223,7 @@ class _CatalogImport:
         self.load_stored()
         self.check_references()
         if self.errors:
-            raise CatalogImportError(self.errors.messages())
+            raise CatalogImportError(self.errors.details())
         affected = self.write_providers()
         affected |= self.write_courses()
         affected |= self.write_packages()
@@ -245,9 +253,8 @@ class _CatalogImport:
             if key in seen:
                 scope = f' for provider "{key[0]}"' if isinstance(key, tuple) else ""
                 label = getattr(item, "label", None) or record_label(section, i, raw)
-                self.errors.add(
-                    (rank, i),
-                    f"{label}: code: duplicate code{scope} (also {section}[{seen[key]}])",
+                self.errors.fail(
+                    (rank, i), label, "code", f"duplicate code{scope} (also {section}[{seen[key]}])"
                 )
                 continue
             seen[key] = i
@@ -333,10 +340,11 @@ class _CatalogImport:
     ) -> bool:
         if code in known:
             return True
-        self.errors.add(
+        self.errors.fail(
             (rank, index),
-            f'{label}: provider: unknown provider "{code}" '
-            "(declare it in the file's providers or create it first)",
+            label,
+            "provider",
+            f'unknown provider "{code}" (declare it in the file\'s providers or create it first)',
         )
         return False
 
@@ -346,21 +354,22 @@ class _CatalogImport:
             if key in file_courses or key in self.course_rows:
                 package.member_keys.append(key)
             else:
-                self.errors.add(
+                self.errors.fail(
                     (PACKAGES, package.index),
-                    f'{package.label}: courses[{i}]: unknown course "{code}" '
-                    f'for provider "{package.provider}"',
+                    package.label,
+                    f"courses[{i}]",
+                    f'unknown course "{code}" for provider "{package.provider}"',
                 )
 
     def _resolve_distribution(self, course: CourseIn) -> None:
         first_row: dict[int, int] = {}
         for row in course.distribution:
-            where = f"{course.label}: distribution[{row.index}]"
+            where = f"distribution[{row.index}]"
             index = self.indexes.get(row.discipline)
             if index is None:
                 if not self._discipline_in_broken_outline(row.discipline):
                     self._course_error(
-                        course, f'{where}.discipline: unknown discipline "{row.discipline}"'
+                        course, f"{where}.discipline", f'unknown discipline "{row.discipline}"'
                     )
                 course.bad_fields.add("distribution")
                 continue
@@ -368,14 +377,15 @@ class _CatalogImport:
             if sub_id is None:
                 self._course_error(
                     course,
-                    f'{where}.category: unknown category "{row.category}" '
-                    f"for discipline {row.discipline}",
+                    f"{where}.category",
+                    f'unknown category "{row.category}" for discipline {row.discipline}',
                 )
                 course.bad_fields.add("distribution")
             elif sub_id in first_row:
                 self._course_error(
                     course,
-                    f'{where}.category: "{row.category}" is the same subcategory as '
+                    f"{where}.category",
+                    f'"{row.category}" is the same subcategory as '
                     f"distribution[{first_row[sub_id]}]",
                 )
                 course.bad_fields.add("distribution")
@@ -409,10 +419,10 @@ class _CatalogImport:
         )
         for name, message in rule_errors.items():
             if name not in skip:
-                self._course_error(course, f"{course.label}: {name}: {message}")
+                self._course_error(course, name, message)
 
-    def _course_error(self, course: CourseIn, message: str) -> None:
-        self.errors.add((COURSES, course.index), message)
+    def _course_error(self, course: CourseIn, field: str, message: str) -> None:
+        self.errors.fail((COURSES, course.index), course.label, field, message)
 
     # 5. Writing ------------------------------------------------------------------------------
 

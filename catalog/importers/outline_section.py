@@ -46,9 +46,11 @@ class OutlineSection:
                 continue
             key = (spec.discipline_code, spec.version)
             if key in seen:
-                self.errors.add(
+                self.errors.fail(
                     (self.rank, i),
-                    f"{outline_label(i, raw)}: version: a second outline for this discipline "
+                    outline_label(i, raw),
+                    "version",
+                    "a second outline for this discipline "
                     f"and version (also outlines[{seen[key]}])",
                 )
                 self.invalid = True
@@ -123,9 +125,11 @@ class OutlineSection:
         mappings = spec.mappings or ()
         if position == 0:
             if mappings:
-                self.errors.add(
+                self.errors.fail(
                     (self.rank, index),
-                    f"{label}: mappings: there is no previous version of discipline "
+                    label,
+                    "mappings",
+                    "there is no previous version of discipline "
                     f"{spec.discipline_code} to map from",
                 )
             return False
@@ -135,9 +139,11 @@ class OutlineSection:
         wanted: set[tuple[int, int]] = set()
         for i, (source, targets) in enumerate(mappings):
             if source not in old:
-                self.errors.add(
+                self.errors.fail(
                     (self.rank, index),
-                    f'{label}: mappings[{i}].from: "{source}" is not a subcategory of the '
+                    label,
+                    f"mappings[{i}].from",
+                    f'"{source}" is not a subcategory of the '
                     f'previous version "{previous.version}" of discipline {spec.discipline_code}',
                 )
                 continue

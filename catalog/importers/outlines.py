@@ -102,10 +102,10 @@ def spec_from_catalog(
     count = len(errors)
 
     def fail(field_name: str, message: str) -> None:
-        errors.add((rank, index), f"{label}: {field_name}: {message}")
+        errors.fail((rank, index), label, field_name, message)
 
     if not isinstance(record, dict):
-        errors.add((rank, index), f"{label}: must be an object, not {show(record)}")
+        errors.fail((rank, index), label, "", f"must be an object, not {show(record)}")
         return None
     values: dict[str, Any] = {}
     readers: dict[str, Any] = {

@@ -101,7 +101,7 @@ class _Reader:
         self.bad: set[str] = set()
 
     def fail(self, name: str, message: str) -> None:
-        self.errors.add(self.position, f"{self.label}: {name}: {message}")
+        self.errors.fail(self.position, self.label, name, message)
         self.bad.add(name.split("[", 1)[0].split(".", 1)[0])
 
     def read(
@@ -138,7 +138,7 @@ def _optional(reader: Callable[[Any], T]) -> Callable[[Any], T | None]:
 def read_provider(record: object, index: int, errors: ErrorList) -> ProviderIn | None:
     label = record_label("providers", index, record)
     if not isinstance(record, dict):
-        errors.add((PROVIDERS, index), f"{label}: must be an object, not {show(record)}")
+        errors.fail((PROVIDERS, index), label, "", f"must be an object, not {show(record)}")
         return None
     r = _Reader(errors, (PROVIDERS, index), label)
     code = r.read(record, "code", lambda v: read_slug(v, max_length=60))
@@ -152,7 +152,7 @@ def read_provider(record: object, index: int, errors: ErrorList) -> ProviderIn |
 def read_course(record: object, index: int, errors: ErrorList) -> CourseIn | None:
     label = record_label("courses", index, record)
     if not isinstance(record, dict):
-        errors.add((COURSES, index), f"{label}: must be an object, not {show(record)}")
+        errors.fail((COURSES, index), label, "", f"must be an object, not {show(record)}")
         return None
     r = _Reader(errors, (COURSES, index), label)
     code = r.read(record, "code", lambda v: read_text(v, max_length=100))
@@ -232,7 +232,7 @@ def _read_distribution(raw: object, r: _Reader) -> list[DistributionIn]:
 def read_package(record: object, index: int, errors: ErrorList) -> PackageIn | None:
     label = record_label("packages", index, record)
     if not isinstance(record, dict):
-        errors.add((PACKAGES, index), f"{label}: must be an object, not {show(record)}")
+        errors.fail((PACKAGES, index), label, "", f"must be an object, not {show(record)}")
         return None
     r = _Reader(errors, (PACKAGES, index), label)
     code = r.read(record, "code", lambda v: read_text(v, max_length=100))

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from core.exceptions import ErrorDetail
 from core.money import CENT
 
 MAX_AMOUNT_DIGITS = 7  # DecimalField(max_digits=9, decimal_places=2): up to 9,999,999.99
@@ -138,14 +139,18 @@ def read_bool(value: object) -> bool:
 
 @dataclass
 class ErrorList:
-    """Messages sorted by where they occur in the file, shown up to `limit`."""
+    """Error details sorted by where they occur in the file, shown up to `limit`."""
 
     limit: int = 50
-    _items: list[tuple[tuple[int, int, int], str]] = field(default_factory=list)
+    _items: list[tuple[tuple[int, int, int], ErrorDetail]] = field(default_factory=list)
 
-    def add(self, position: tuple[int, int], message: str) -> None:
+    def add(self, position: tuple[int, int], detail: ErrorDetail) -> None:
         """`position` is (section rank, record index); equal positions keep their order."""
-        self._items.append(((*position, len(self._items)), message))
+        self._items.append(((*position, len(self._items)), detail))
+
+    def fail(self, position: tuple[int, int], record: str, field: str, message: str) -> None:
+        """Add the mistake `message` in `field` of `record` (field "": the whole record)."""
+        self.add(position, ErrorDetail(record, field, message))
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -153,9 +158,9 @@ class ErrorList:
     def __len__(self) -> int:
         return len(self._items)
 
-    def messages(self) -> list[str]:
-        ordered = [message for _, message in sorted(self._items)]
+    def details(self) -> list[ErrorDetail]:
+        ordered = [detail for _, detail in sorted(self._items, key=lambda item: item[0])]
         if len(ordered) > self.limit:
             rest = len(ordered) - self.limit
-            return [*ordered[: self.limit], f"... and {rest} more"]
+            return [*ordered[: self.limit], ErrorDetail("", "", f"... and {rest} more")]
         return ordered

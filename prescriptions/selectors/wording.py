@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.exceptions import ErrorDetail
+
 ZERO = Decimal("0.00")
 
 
@@ -50,14 +52,14 @@ _ERROR_PATH = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>\w+))
 _ROW_REFERENCE = re.compile(r"\b(?P<key>\w+)\[(?P<index>\d+)\]")
 
 
-def document_error_words(message: str) -> str:
-    """A `field: message` document error in the user's words: `required[0].category:
-    unknown category "Foo"` -> `Required credits, line 1, subcategory: unknown
-    subcategory "Foo"` (lines counted from 1, as the user reads the list)."""
-    path, separator, text = message.partition(": ")
-    match = _ERROR_PATH.match(path)
-    if not separator or match is None or match["key"] not in DOCUMENT_KEYS:
-        return message
+def document_error_words(detail: ErrorDetail) -> str:
+    """A document error in the user's words: `required[0].category: unknown category
+    "Foo"` -> `Required credits, line 1, subcategory: unknown subcategory "Foo"` (lines
+    counted from 1, as the user reads the list)."""
+    text = detail.message
+    match = _ERROR_PATH.match(detail.where())
+    if match is None or match["key"] not in DOCUMENT_KEYS:
+        return detail.as_text()
     words = [DOCUMENT_KEYS[match["key"]]]
     if match["index"] is not None:
         words.append(f"line {int(match['index']) + 1}")
