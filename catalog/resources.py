@@ -32,7 +32,7 @@ from import_export.forms import ExportForm  # type: ignore[import-untyped]
 from import_export.results import Error, Result, RowResult  # type: ignore[import-untyped]
 
 from catalog.importers.catalog_v1 import COURSE_FIELDS
-from catalog.importers.records import record_label
+from catalog.importers.records import record_names
 from catalog.models import (
     DEFAULT_MINUTES_PER_CREDIT,
     Course,
@@ -333,8 +333,7 @@ class CourseResource(resources.ModelResource):
         document's `courses[i]` is the i-th row read, named as the import names records."""
         rows: dict[str, int] = {}
         for i, (number, record) in enumerate(self._records):
-            rows[record_label("courses", i, record)] = number
-            rows[f"courses[{i}]"] = number  # the text check names positions only
+            rows.update(dict.fromkeys(record_names("courses", i, record), number))
         by_row: dict[int, dict[str, list[str]]] = {}
         for detail in details:
             if detail.record not in rows:

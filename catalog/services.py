@@ -26,7 +26,7 @@ from catalog.importers.catalog_v1 import (
 from catalog.importers.export import export_document
 from catalog.importers.outline_section import OutlineSection
 from catalog.importers.outlines import OutlineSpec, OutlineStatus, outline_write, refresh_current
-from catalog.importers.records import record_label
+from catalog.importers.records import record_names
 from catalog.importers.values import ErrorList, show
 from catalog.models import CatalogRevision, Discipline, OutlineVersion, Provider
 from catalog.signals import catalog_revised
@@ -54,7 +54,7 @@ __all__ = [
     "outlines_load_default",
     "outlines_load_file",
     "outlines_refresh_current",
-    "record_label",
+    "record_names",
 ]
 
 DEFAULT_OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "arrt_outlines.json"

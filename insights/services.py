@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from catalog.models import Course, Package, Provider
-from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import, record_label
+from catalog.services import FORMAT_TAG, CatalogImportError, catalog_import, record_names
 from core.money import CENT
 
 
@@ -67,10 +67,10 @@ def package_create_from_courses(
 def _package_errors(exc: CatalogImportError, record: dict[str, Any]) -> dict[str, list[str]]:
     """The import's errors about the package, by its field (`courses[2]` -> courses);
     any other error is about the whole request."""
-    label = record_label("packages", 0, record)
+    names = record_names("packages", 0, record)
     errors: dict[str, list[str]] = {}
     for detail in exc.details:
-        if detail.record == label and detail.field:
+        if detail.record in names and detail.field:
             errors.setdefault(detail.field_name, []).append(detail.message)
         else:
             errors.setdefault(NON_FIELD_ERRORS, []).append(detail.as_text())

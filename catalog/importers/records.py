@@ -40,6 +40,13 @@ def record_label(section: str, index: int, record: object) -> str:
     return f"{section}[{index}]"
 
 
+def record_names(section: str, index: int, record: object) -> frozenset[str]:
+    """Every `ErrorDetail.record` an import error about this record may carry: its label,
+    or its bare position from the text check that runs before records are read
+    (`courses[3].title: contains a NUL character`)."""
+    return frozenset({record_label(section, index, record), f"{section}[{index}]"})
+
+
 # --- Records as read from the file ---------------------------------------------------------
 
 
