@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from tests.integration.api.conftest import assert_error
+from tests.integration.api.conftest import CT_DOSE, CT_IMAGE, assert_error
 
 
 @pytest.mark.django_db
@@ -78,6 +78,63 @@ def test_invalid_fields_name_each_field(bob_api: APIClient, ct_outline: Any) -> 
     messages = [row["message"] for row in error["details"]]
     assert any(m.startswith("deadline:") for m in messages), messages
     assert any(m.startswith("required[0].category:") for m in messages), messages
+
+
+def test_a_rejected_prescription_names_record_and_field_as_data(
+    bob_api: APIClient, ct_outline: Any
+) -> None:
+    document = {
+        "format": "cqr-prescription/1",
+        "discipline": "CT",
+        "issued_on": "2026-09-01",
+        "deadline": "2025-01-01",
+        "required": [{"category": "No Such Category", "credits": "1"}],
+    }
+    error = assert_error(
+        bob_api.post("/api/v1/prescriptions/create/", document, format="json"), 400
+    )
+    assert error["details"] == [
+        {
+            "record": None,
+            "field": "deadline",
+            "message": "deadline: must be on or after issued_on",
+        },
+        {
+            "record": "required[0]",
+            "field": "category",
+            "message": 'required[0].category: unknown category "No Such Category" for discipline '
+            "CT",
+        },
+    ]
+
+
+def test_a_rejected_catalog_names_record_and_field_as_data(
+    alice_api: APIClient, ct_outline: Any
+) -> None:
+    bad = {**CT_IMAGE, "price": "-3"}
+    document = {"format": "cqr-catalog/1", "courses": [CT_DOSE, bad, "x"]}
+    error = assert_error(alice_api.post("/api/v1/provider/catalog/", document, format="json"), 400)
+    image = 'courses[1] (code "ahec-ct-image")'
+    assert error["details"] == [
+        {
+            "record": image,
+            "field": "price",
+            "message": f'{image}: price: must not be negative, not "-3"',
+        },
+        {
+            "record": "courses[2]",
+            "field": None,
+            "message": 'courses[2]: must be an object, not "x"',
+        },
+    ]
+    assert error["message"] == "; ".join(row["message"] for row in error["details"])
+
+
+def test_the_schema_documents_the_record_of_an_error_detail(anon: APIClient, db: None) -> None:
+    schema = anon.get("/api/schema/?format=json").json()
+    detail = schema["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["properties"]) == {"field", "record", "message"}
+    assert set(detail["required"]) == {"field", "message"}  # record: documents only
 
 
 def test_serializer_errors_carry_the_field_path(alice_api: APIClient, ct_outline: Any) -> None:

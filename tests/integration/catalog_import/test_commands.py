@@ -145,3 +145,47 @@ class TestExportCommand:
         assert document["packages"] == []
         with pytest.raises(CommandError, match="unknown provider: nobody"):
             export("--provider", "nobody")
+
+
+class TestErrorOutput:
+    """The command prints every error as it always has (contract §5): the details'
+    record and field written back into the same text, byte for byte."""
+
+    def test_the_rejection_lists_each_record_and_field_in_file_order(
+        self, outlines, catalog, tmp_path
+    ) -> None:
+        catalog["courses"][0]["price"] = "-1"
+        catalog["courses"][0]["distribution"][1]["category"] = "Quantum Imaging"
+        catalog["courses"][1] = "not a course"
+        catalog["packages"][0]["courses"].append("ahec-nothing")
+        path = write(tmp_path, catalog)
+        with pytest.raises(CommandError) as raised:
+            run("import_catalog", path)
+        assert str(raised.value) == (
+            f"{path}: catalog rejected, nothing imported:\n"
+            '  courses[0] (code "ahec-ct-dose"): price: must not be negative, not "-1"\n'
+            '  courses[0] (code "ahec-ct-dose"): distribution[1].category: unknown category'
+            ' "Quantum Imaging" for discipline R\n'
+            '  courses[1]: must be an object, not "not a course"\n'
+            '  packages[0] (code "ahec-ct-pack"): courses[1]: unknown course "ahec-ct-contrast"'
+            ' for provider "ahec"\n'
+            '  packages[0] (code "ahec-ct-pack"): courses[2]: unknown course "ahec-nothing"'
+            ' for provider "ahec"'
+        )
+
+    def test_a_text_check_and_a_top_level_field_read_as_paths(
+        self, outlines, catalog, tmp_path
+    ) -> None:
+        catalog["courses"][1]["title"] = "Contrast\u0007"
+        with pytest.raises(CommandError) as raised:
+            run("import_catalog", write(tmp_path, catalog))
+        assert str(raised.value).endswith(
+            "\n  courses[1].title: contains a control character (\\u0007), which is not allowed"
+        )
+        catalog["courses"][1]["title"] = "Contrast"
+        catalog["format"] = "cqr-catalog/2"
+        with pytest.raises(CommandError) as raised:
+            run("import_catalog", write(tmp_path, catalog))
+        assert str(raised.value).endswith(
+            '\n  format: must be "cqr-catalog/1", not "cqr-catalog/2"'
+        )

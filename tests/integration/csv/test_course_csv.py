@@ -229,6 +229,33 @@ class TestRejections:
         assert "must not be negative" in errors[3]["price"][0]
         assert not Course.objects.filter(code="ahec-fresh").exists()
 
+    def test_the_imports_errors_land_on_their_row_and_column_as_data(
+        self, client_alice: Client, catalog: Any
+    ) -> None:
+        rows = self._rows(client_alice)  # ahec-chest, ahec-dose, ahec-fresh
+        rows[1]["distribution"] = "CT:Radiation Safety and Dose=1; CT:Quantum Imaging=0.5"
+        rows[1]["price"] = "-5.00"
+        errors = self._rejected(client_alice, rows)
+        assert errors == {
+            2: {
+                "price": ['must not be negative, not "-5.00"'],
+                "distribution": [
+                    'distribution[1].category: unknown category "Quantum Imaging" for discipline CT'
+                ],
+            },
+        }
+        html = preview(client_alice, csv_text(rows)).content.decode()
+        assert (
+            "<strong>Row 2</strong>, column <code>price</code>: must not be negative, not "
+            "&quot;-5.00&quot;"
+        ) in html
+        # The text check runs before the records are read; it names the row by position.
+        rows = self._rows(client_alice)
+        rows[2]["title"] = "Fresh\u0007"
+        assert self._rejected(client_alice, rows) == {
+            3: {"title": ["contains a control character (\\u0007), which is not allowed"]}
+        }
+
     def test_it_rejects_a_row_of_another_provider(self, client_alice: Client, catalog: Any) -> None:
         rows = self._rows(client_alice)
         rows[0]["provider"] = "gage"

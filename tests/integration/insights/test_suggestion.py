@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogRevision, CreditDistribution, OutlineVersion, Package, Provider
 from insights.selectors.suggestion import suggestion_for_provider
+from insights.services import package_create_from_courses
 from prescriptions.models import Prescription, RequiredCredit
 from tests.integration.insights.conftest import (
     ABDOMEN,
@@ -190,6 +192,30 @@ class TestCreatingThePackage:
         own = list(ahec.courses.values_list("id", flat=True)[:2])
         response = self._post(client, ahec, courses=own, code="mix", price="-1")
         assert response.context["form"].errors["price"]
+        assert not Package.objects.exists()
+
+    def test_the_imports_errors_are_put_on_the_form_field_they_are_about(
+        self, client: Client, alice: Any, ahec: Provider, market: None
+    ) -> None:
+        client.force_login(alice)
+        own = list(ahec.courses.values_list("id", flat=True)[:2])
+        # The form takes any one-line title; the catalog import refuses a control character.
+        response = self._post(client, ahec, courses=own, code="mix", price="1", title="Mix\u0007")
+        assert response.status_code == 200
+        assert response.context["form"].errors == {
+            "title": ["contains a control character (\\u0007), which is not allowed"]
+        }
+        assert not Package.objects.exists()
+
+    def test_the_service_keys_the_imports_errors_by_package_field(
+        self, ahec: Provider, market: None
+    ) -> None:
+        own = list(ahec.courses.values_list("id", flat=True)[:2])
+        with pytest.raises(ValidationError) as caught:
+            package_create_from_courses(
+                provider=ahec, course_ids=own, code="mix", title="x" * 301, price=Decimal("1")
+            )
+        assert caught.value.message_dict == {"title": ["is longer than 300 characters"]}
         assert not Package.objects.exists()
 
 
