@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog.models import Discipline, MajorCategory, Subcategory
 from catalog.selectors import subcategory_indexes
+from core.exceptions import ErrorDetail
 from prescriptions.parsing import (
     DisciplineName,
     Outline,
@@ -26,11 +27,13 @@ PDF_MAGIC = b"%PDF-"
 
 
 class PrescriptionTextError(ValueError):
-    """The file or text cannot be read as a prescription; the message says why.
+    """The file or text cannot be read as a prescription; `detail` says why, its record
+    the file's name when the file is the problem ("" for the text).
     `about_discipline`: the discipline is what is missing or unknown."""
 
-    def __init__(self, message: str, *, about_discipline: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, file: str = "", about_discipline: bool = False) -> None:
+        self.detail = ErrorDetail(file, "", message)
+        super().__init__(self.detail.as_text())
         self.about_discipline = about_discipline
 
 
@@ -87,28 +90,29 @@ def outlines_for_parsing(*, discipline_codes: list[str] | None = None) -> list[O
 def prescription_text_from_file(*, name: str, data: bytes) -> str:
     """The text of an uploaded or given file: a PDF (by content) or UTF-8 text."""
     if not data.strip():
-        raise PrescriptionTextError(f"{name}: the file is empty")
+        raise PrescriptionTextError("the file is empty", file=name)
     if data.lstrip()[:5] == PDF_MAGIC:
         try:
             text = pdf_text(data)
         except PdfTextError as exc:
-            raise PrescriptionTextError(f"{name}: {exc}") from exc
+            raise PrescriptionTextError(str(exc), file=name) from exc
         if not text.strip():
             raise PrescriptionTextError(
-                f"{name}: the PDF has no text layer (a scan?); copy the text from ARRT's site"
+                "the PDF has no text layer (a scan?); copy the text from ARRT's site", file=name
             )
         return text
     if name.lower().endswith(".pdf"):
-        raise PrescriptionTextError(f"{name}: not a PDF file (it does not start with %PDF-)")
+        raise PrescriptionTextError("not a PDF file (it does not start with %PDF-)", file=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PrescriptionTextError(
-            f"{name}: not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8 "
-            "or upload the PDF"
+            f"not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8 "
+            "or upload the PDF",
+            file=name,
         ) from exc
     if "\x00" in text:
-        raise PrescriptionTextError(f"{name}: a binary file, not text or PDF")
+        raise PrescriptionTextError("a binary file, not text or PDF", file=name)
     return text
 
 

@@ -4,6 +4,7 @@ docs/exchange-format.md §7."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             text = prescription_text_from_file(name=path, data=data)
             result = prescription_text_parse(text=text, discipline_code=options["discipline"])
         except PrescriptionTextError as exc:
-            message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
+            message = replace(exc.detail, record=exc.detail.record or path).as_text()
             if exc.about_discipline:
                 message += "; give it with --discipline CODE"
             raise CommandError(message) from exc

@@ -160,3 +160,17 @@ def test_as_a_process_on_a_fresh_database(tmp_path: Path) -> None:
     missing = manage("parse_prescription", str(tmp_path / "none.txt"))
     assert missing.returncode != 0
     assert "none.txt: no such file" in missing.stderr and missing.stdout == ""
+
+
+def test_the_message_names_the_file_once_whichever_step_failed(db: None, tmp_path: Path) -> None:
+    empty, no_lines = tmp_path / "empty.txt", tmp_path / "rx.txt"
+    empty.write_bytes(b"")
+    no_lines.write_bytes(b"Discipline: CT\nNothing to do here.\n")
+    with pytest.raises(CommandError) as raised:  # the file is the problem: its record
+        run(str(empty))
+    assert str(raised.value) == f"{empty}: the file is empty"
+    with pytest.raises(CommandError) as raised:  # the text is: the command names the file
+        run(str(no_lines))
+    assert str(raised.value) == (
+        f"{no_lines}: no prescription line found: no line carries a credit amount (discipline CT)"
+    )
