@@ -158,3 +158,28 @@ def test_the_readable_table_says_the_least_weekly_hours(imported, tmp_path) -> N
     hours = line.rsplit(": ", 1)[1]
     out, _ = run(write(tmp_path, prescription(hours_per_week=hours), "rx2.json"))
     assert "Status: optimal" in out
+
+
+def test_every_error_of_an_invalid_prescription_is_printed_as_before(imported, tmp_path) -> None:
+    """The details of the rejection written back as the contract's text, byte for byte:
+    one line each on the command error, joined by "; " in the --json error document."""
+    rx = prescription(
+        deadline="2020-01-01",
+        required=[{"category": "Foo", "credits": 1}, {"credits": "x"}],
+        completed=["x-99"],
+    )
+    path = write(tmp_path, rx)
+    lines = [
+        "deadline: must be on or after issued_on",
+        'required[0].category: unknown category "Foo" for discipline CT',
+        "required[1].category: is required (a subcategory name)",
+        "required[1].credits: must be a positive number with at most 2 decimal places",
+        'completed[0]: unknown course code "x-99"',
+    ]
+    with pytest.raises(CommandError) as caught:
+        run(path)
+    assert str(caught.value) == f"invalid prescription {path}:\n  " + "\n  ".join(lines)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("recommend", path, "--json", stdout=out)
+    assert only_document(out.getvalue())["message"] == "; ".join(lines)
