@@ -108,50 +108,42 @@ def _form_page(
         initial=initial,
         owner_id=request_user(request).pk,
     )
-    spec_errors: list[str] = []
     if data is not None and form.is_valid():
-        document = form.document()
+        # The form's own spec (what it loaded to validate), not a document parsed again.
+        spec = form.spec(owner_id=request_user(request).pk)
+        unmatched = form.unmatched()
+        completed = form.cleaned_data["is_completed"]
+        kwargs: dict[str, Any] = {
+            "spec": spec,
+            "title": form.cleaned_data["title"],
+            "share_anonymously": form.cleaned_data["share_anonymously"],
+            "floating_as_of": not form.cleaned_data.get("as_of"),
+            "completed": completed,
+        }
         try:
-            spec = prescription_spec_from_document(document, owner_id=request_user(request).pk)
-            unmatched = unmatched_from_document(document)
-        except PrescriptionInputError as exc:
-            spec_errors = [wording.document_error_words(detail) for detail in exc.details]
+            with transaction.atomic():
+                if prescription is None:
+                    saved = services.prescription_create(owner=request_user(request), **kwargs)
+                else:
+                    saved = services.prescription_update(prescription=prescription, **kwargs)
+                if prescription is not None:
+                    prescription_services.unmatched_lines_replace(
+                        prescription=saved, lines=unmatched
+                    )
+                elif unmatched:
+                    prescription_services.unmatched_lines_add(prescription=saved, lines=unmatched)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
         else:
-            completed = form.cleaned_data["is_completed"]
-            kwargs: dict[str, Any] = {
-                "spec": spec,
-                "title": form.cleaned_data["title"],
-                "share_anonymously": form.cleaned_data["share_anonymously"],
-                "floating_as_of": "as_of" not in document,
-                "completed": completed,
-            }
-            try:
-                with transaction.atomic():
-                    if prescription is None:
-                        saved = services.prescription_create(owner=request_user(request), **kwargs)
-                    else:
-                        saved = services.prescription_update(prescription=prescription, **kwargs)
-                    if prescription is not None:
-                        prescription_services.unmatched_lines_replace(
-                            prescription=saved, lines=unmatched
-                        )
-                    elif unmatched:
-                        prescription_services.unmatched_lines_add(
-                            prescription=saved, lines=unmatched
-                        )
-            except ValidationError as exc:
-                attach_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    saved_message(completed, new=prescription is None, prescription=saved),
-                )
-                return redirect("prescriptions:detail", pk=saved.pk)
+            messages.success(
+                request,
+                saved_message(completed, new=prescription is None, prescription=saved),
+            )
+            return redirect("prescriptions:detail", pk=saved.pk)
     context = {
         "form": form,
         "outline": outline,
         "prescription": prescription,
-        "spec_errors": spec_errors,
         "show_step": SHOW_STEP,
         "unknown_discipline": code if code and outline is None else None,
         "action": (

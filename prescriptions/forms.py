@@ -1,8 +1,9 @@
 """Prescription and plan forms. They validate and normalise input; services write.
 
-The entry form turns into a `cqr-prescription/1` document (`PrescriptionForm.document()`),
-so the web form, the JSON import and the API all go through the same parser
-(`prescriptions.documents.prescription_spec_from_document`).
+The entry form hands the service a resolved spec (`PrescriptionForm.spec()`) built from
+the outline, subcategories, courses and providers it loaded to validate: nothing is
+written out as a document and parsed again. The JSON import and the API parse their
+documents (`prescriptions.documents.prescription_spec_from_document`) into the same spec.
 """
 
 from __future__ import annotations
@@ -28,15 +29,17 @@ from catalog.models import (
 )
 from catalog.selectors import outline_in_force
 from core.jsontext import validate_single_line
-from prescriptions.documents import PRESCRIPTION_FORMAT, course_document_codes
+from prescriptions.documents import CENT, FORMATS, PrescriptionSpec
+from prescriptions.extras import ExtraSpec
 from prescriptions.history import check_deadline, completed_field
 from prescriptions.other_lines import (
     add_other_fields,
     clean_other_rows,
     other_rows,
-    other_rows_document,
     other_rows_initial,
+    other_rows_unmatched,
 )
+from prescriptions.unmatched import UnmatchedSpec
 
 STEP = Decimal("0.25")
 MAX_CREDITS_PER_SUBCATEGORY = Decimal("99")
@@ -509,45 +512,52 @@ class PrescriptionForm(forms.Form):
 
     # --- output ------------------------------------------------------------------------
 
-    def document(self) -> dict[str, Any]:
-        """The `cqr-prescription/1` document of the cleaned form."""
+    def spec(self, *, owner_id: int | None = None) -> PrescriptionSpec:
+        """The resolved spec of the cleaned form: the outline, subcategories, courses and
+        providers it already loaded (amounts in hundredths, as a document would give)."""
         data = self.cleaned_data
-        required = [
-            {"category": sub.name, "credits": f"{data[f'{CREDIT_PREFIX}{sub.pk}']:.2f}"}
+        assert self.outline is not None  # clean_discipline refused a form without one
+        required = tuple(
+            (sub, data[f"{CREDIT_PREFIX}{sub.pk}"].quantize(CENT))
             for sub in self.subcategories
             if data.get(f"{CREDIT_PREFIX}{sub.pk}")
-        ]
-        document: dict[str, Any] = {
-            "format": PRESCRIPTION_FORMAT,
-            "kind": "structured-education" if self.is_structured else "cqr",
-            "discipline": data["discipline"],
-            "issued_on": data["issued_on"].isoformat(),
-            "deadline": data["deadline"].isoformat(),
-            "required": required,
-            "completed": course_document_codes(data.get("completed") or []),
-            "owned": course_document_codes(data.get("owned") or []),
-            "formats": list(data["formats"]),
-            "exclude_providers": [p.code for p in data.get("exclude_providers") or []],
-        }
-        if not self.is_structured and (unmatched := other_rows_document(self)):
-            document["unmatched"] = unmatched
-        if data.get("as_of"):
-            document["as_of"] = data["as_of"].isoformat()
-        if data.get("hours_per_week") is not None:
-            document["hours_per_week"] = f"{data['hours_per_week']:.2f}"
+        )
+        extras: tuple[ExtraSpec, ...] = ()
+        biennium_ends_on = None
         if self.is_structured:
-            document["extra"] = [
-                {"kind": "total_discipline", "credits": f"{data['structured_total']:.2f}"},
-                {"kind": "major_minimum", "credits": f"{data['structured_major_minimum']:.2f}"},
-            ]
+            extras = (
+                ExtraSpec("total_discipline", data["structured_total"].quantize(CENT)),
+                ExtraSpec("major_minimum", data["structured_major_minimum"].quantize(CENT)),
+            )
         elif self.with_biennium:
             # total_ce counts the completed courses too (contract §6), and the technologist
             # gave what is still needed with them already earned: add them back once.
             completed_ce = sum((c.ce_credits for c in data.get("completed") or []), Decimal(0))
             total = data["biennium_credits"] + completed_ce
-            document["extra"] = [{"kind": "total_ce", "credits": f"{total:.2f}"}]
-            document["biennium_ends_on"] = data["biennium_ends_on"].isoformat()
-        return document
+            extras = (ExtraSpec("total_ce", total.quantize(CENT)),)
+            biennium_ends_on = data["biennium_ends_on"]
+        formats = frozenset(data["formats"])
+        hours = data.get("hours_per_week")
+        return PrescriptionSpec(
+            outline=self.outline,
+            owner_id=owner_id,
+            kind="structured-education" if self.is_structured else "cqr",
+            issued_on=data["issued_on"],
+            deadline=data["deadline"],
+            as_of=data.get("as_of") or timezone.localdate(),
+            required=required,
+            completed=tuple(data.get("completed") or ()),
+            owned=tuple(data.get("owned") or ()),
+            hours_per_week=hours.quantize(CENT) if hours is not None else None,
+            formats=None if formats == set(FORMATS) else formats,
+            exclude_providers=tuple(data.get("exclude_providers") or ()),
+            extras=extras,
+            biennium_ends_on=biennium_ends_on,
+        )
+
+    def unmatched(self) -> tuple[UnmatchedSpec, ...]:
+        """The "not in the list" rows of the cleaned form."""
+        return () if self.is_structured else other_rows_unmatched(self)
 
 
 def prescription_initial(prescription: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The prescription form's "not in the list?" rows: subcategories a technologist types as
-ARRT wrote them when our outline does not have them yet. They go into the document's
-`unmatched` key and are kept as UnmatchedLine rows (see prescriptions.unmatched)."""
+ARRT wrote them when our outline does not have them yet. They are kept as UnmatchedLine
+rows (see prescriptions.unmatched)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 
 from django import forms
 
+from prescriptions.documents import CENT
 from prescriptions.models import Prescription
+from prescriptions.unmatched import UnmatchedSpec
 
 OTHER_ROWS = 2  # empty rows offered beyond the lines already kept
 NAME = "other_name_"
@@ -58,15 +60,15 @@ def clean_other_rows(form: forms.Form, cleaned: dict[str, Any]) -> None:
             form.add_error(name_field.name, "Type the subcategory as your prescription writes it.")
 
 
-def other_rows_document(form: forms.Form) -> list[dict[str, str]]:
-    """The `unmatched` rows of the cleaned form."""
+def other_rows_unmatched(form: forms.Form) -> tuple[UnmatchedSpec, ...]:
+    """The unmatched lines of the cleaned form (names with their spacing normalised)."""
     rows = []
     for name_field, credits_field in other_rows(form):
-        name = (form.cleaned_data.get(name_field.name) or "").strip()
+        name = " ".join((form.cleaned_data.get(name_field.name) or "").split())
         credits = form.cleaned_data.get(credits_field.name)
         if name and credits is not None:
-            rows.append({"category": name, "credits": f"{credits:.2f}"})
-    return rows
+            rows.append(UnmatchedSpec(name, credits.quantize(CENT)))
+    return tuple(rows)
 
 
 def other_rows_initial(prescription: Prescription) -> dict[str, Any]:
