@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from catalog.credits import OutlineNames
@@ -476,9 +477,40 @@ def _parse_providers(errors: _Errors, values: list[Any]) -> tuple[Provider, ...]
 # ---------------------------------------------------------------------------------------
 
 
+def spec_row_flags() -> dict[str, Exists]:
+    """Annotations saying which optional rows a prescription has (`has_extras`, ...). The
+    access helper loads the prescription with them, so `prescription_spec_from_model`
+    reads only the rows that exist: no query for the empty lists most prescriptions have."""
+    from prescriptions.models import ExtraRequirement, Prescription
+
+    def through(field: str) -> Exists:
+        rows = getattr(Prescription, field).through.objects
+        return Exists(rows.filter(prescription_id=OuterRef("pk")))
+
+    return {
+        "has_extras": Exists(ExtraRequirement.objects.filter(prescription_id=OuterRef("pk"))),
+        **{f"has_{field}": through(field) for field in SPEC_OPTIONAL_ROWS[1:]},
+    }
+
+
+SPEC_OPTIONAL_ROWS = (
+    "extras",
+    "obligations",
+    "completed_courses",
+    "owned_courses",
+    "excluded_providers",
+)
+
+
+def _has(prescription: Prescription, rows: str) -> bool:
+    """False only when the prescription was loaded saying it has none of these rows."""
+    return bool(getattr(prescription, f"has_{rows}", True))
+
+
 def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec:
     """The spec of a saved prescription (its rows were validated when saved; rules that
-    the database cannot enforce are checked again here)."""
+    the database cannot enforce are checked again here). Loaded with `spec_row_flags`,
+    it skips the optional rows the prescription does not have."""
     errors = _Errors()
     outline = prescription.outline  # the access helpers load it with its discipline
     if not (outline.is_current and covers(outline, prescription.issued_on)):
@@ -502,13 +534,15 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
             )
     extras = tuple(
         ExtraSpec(row.kind, row.credits, row.deadline, row.label, tuple(row.tags or ()))
-        for row in prescription.extras.order_by("id")
+        for row in (prescription.extras.order_by("id") if _has(prescription, "extras") else ())
         if row.credits > 0
     )
     planned, from_obligations = obligation_extras(
         prescription.obligations.select_related("template", "discipline").prefetch_related(
             "template__requirements"
         )
+        if _has(prescription, "obligations")
+        else ()
     )
     extras += from_obligations
     if not required and not extras:
@@ -528,15 +562,23 @@ def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec
         # A completed course counts even if its provider has since withdrawn it.
         completed=tuple(
             prescription.completed_courses.filter(visible).select_related("provider").order_by("id")
+            if _has(prescription, "completed_courses")
+            else ()
         ),
         owned=tuple(
             prescription.owned_courses.filter(visible, is_active=True)
             .select_related("provider")
             .order_by("id")
+            if _has(prescription, "owned_courses")
+            else ()
         ),
         hours_per_week=prescription.hours_per_week,
         formats=formats,
-        exclude_providers=tuple(prescription.excluded_providers.all()),
+        exclude_providers=(
+            tuple(prescription.excluded_providers.all())
+            if _has(prescription, "excluded_providers")
+            else ()
+        ),
         extras=extras,
         biennium_ends_on=(
             prescription.biennium_ends_on

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from catalog.models import Course, CreditDistribution, course_visible_q
 from matching.models import Bundle, MatchingRun
 from plans.models import Certificate, PlanItem
+from prescriptions.documents import spec_row_flags
 from prescriptions.models import Prescription
 
 
@@ -27,7 +28,9 @@ def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescriptio
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such prescription")
     return get_object_or_404(
-        Prescription.objects.select_related("outline__discipline", "owner"),
+        Prescription.objects.select_related("outline__discipline", "owner__profile").annotate(
+            **spec_row_flags()
+        ),
         pk=prescription_id,
         owner=user,
     )

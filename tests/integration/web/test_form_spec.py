@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from plans.selectors.access import prescription_get_for_user
 from prescriptions.documents import (
     PrescriptionSpec,
     prescription_document_from_spec,
@@ -105,7 +106,10 @@ def test_the_saved_prescription_gives_the_form_spec_back(
     client: Any, bob: Any, catalog: WebCatalog, django_capture_on_commit_callbacks: Any
 ) -> None:
     data = biennium_data(
-        title="Saved", completed=[str(catalog.dose.pk)], exclude_providers=[str(catalog.gage.pk)]
+        title="Saved",
+        completed=[str(catalog.dose.pk)],
+        owned=[str(catalog.gage_image.pk)],
+        exclude_providers=[str(catalog.gage.pk)],
     )
     _, spec = form_spec(data, bob.pk)
     client.force_login(bob)
@@ -115,3 +119,21 @@ def test_the_saved_prescription_gives_the_form_spec_back(
     saved = Prescription.objects.get(title="Saved")
     assert saved.as_of is None  # "Plan from" left empty: every run plans from its today
     assert prescription_spec_from_model(saved) == spec
+    # Loaded by its access helper (which says which optional rows exist), the same spec.
+    loaded = prescription_get_for_user(user=bob, prescription_id=saved.pk)
+    assert prescription_spec_from_model(loaded) == spec
+
+
+def test_the_access_helper_spares_the_queries_of_rows_a_prescription_lacks(
+    bob: Any, bob_prescription: Prescription
+) -> None:
+    """No extras, obligations, completed, owned or excluded providers: their five queries
+    are skipped, and the spec is the one the rows give."""
+    loaded = prescription_get_for_user(user=bob, prescription_id=bob_prescription.pk)
+    plain = Prescription.objects.select_related("outline__discipline").get(pk=loaded.pk)
+    with CaptureQueriesContext(connection) as lean:
+        lean_spec = prescription_spec_from_model(loaded)
+    with CaptureQueriesContext(connection) as full:
+        full_spec = prescription_spec_from_model(plain)
+    assert lean_spec == full_spec
+    assert len(full) - len(lean) == 5
