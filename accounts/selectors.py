@@ -13,8 +13,12 @@ def profile_for_user(*, user: User) -> Profile | None:
 
 
 def display_name(*, user: User) -> str:
-    """The name printed on plans: the profile's full name, else the user's name, else login."""
-    profile = Profile.objects.filter(user=user).only("full_name").first()
+    """The name printed on plans: the profile's full name, else the user's name, else login.
+    No query for a user loaded with its profile (`select_related("owner__profile")`)."""
+    try:
+        profile: Profile | None = user.profile
+    except Profile.DoesNotExist:
+        profile = None
     if profile and profile.full_name:
         return profile.full_name
     return user.get_full_name() or user.get_username()

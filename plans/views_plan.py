@@ -30,7 +30,7 @@ from plans.selectors.pages import deadline_note, plan_deadline_warning, plan_fac
 from plans.selectors.plan_document import PlanDocument, plan_document_for_prescription
 from plans.selectors.proof import plan_proof
 from plans.selectors.report import report_csv, report_for_prescription
-from plans.views_common import PAPERS, owned_prescription, request_user, spec_or_none
+from plans.views_common import PAPERS, owned_prescription, spec_or_none
 from prescriptions.models import Prescription
 from prescriptions.selectors import wording
 
@@ -202,7 +202,10 @@ def _plan_document(request: HttpRequest, prescription: Prescription) -> PlanDocu
     if spec is None:
         raise Http404("This prescription can no longer be planned.")
     return plan_document_for_prescription(
-        prescription=prescription, spec=spec, technologist=display_name(user=request_user(request))
+        # Its owner is the user, loaded with the profile by the access helper.
+        prescription=prescription,
+        spec=spec,
+        technologist=display_name(user=prescription.owner),
     )
 
 

@@ -11,11 +11,10 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from catalog.selectors import catalog_active_course_count
-from matching.models import Bundle, BundleCourse, MatchingRun
+from matching.models import Bundle, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
 SINGLE_PROVIDER = "single provider: "
@@ -168,23 +167,34 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
 
 
 def ranked_bundles(run: MatchingRun) -> list[Ranked]:
-    """The run's bundles with their providers' names (two queries)."""
-    items = BundleCourse.objects.select_related("course__provider")
-    bundles = (
+    """The run's bundles with their providers' names: one query (a row per scheduled
+    course, one for a bundle without any)."""
+    rows = (
         Bundle.objects.filter(run=run)
-        .order_by("rank")
-        .prefetch_related(Prefetch("items", queryset=items))
-    )
-    result = []
-    for bundle in bundles:
-        providers = tuple(
-            sorted({i.course.provider_label for i in bundle.items.all() if i.course is not None})
+        .order_by("rank", "items__position")
+        .values_list(
+            "rank",
+            "label",
+            "price",
+            "items__course_id",
+            "items__course__provider__name",
+            "items__course__provider_name",
         )
+    )
+    bundles: dict[int, tuple[str, Decimal, set[str]]] = {}
+    for rank, label, price, course_id, provider, typed in rows:
+        _, _, names = bundles.setdefault(rank, (label, price, set()))
+        if course_id is not None:
+            # Course.provider_label: the provider's name, or a private course's typed one.
+            names.add(provider if provider is not None else typed)
+    result = []
+    for rank, (label, price, names) in bundles.items():
+        providers = tuple(sorted(names))
         result.append(
             Ranked(
-                rank=bundle.rank,
-                label=bundle_label(bundle.label, providers),
-                price=bundle.price,
+                rank=rank,
+                label=bundle_label(label, providers),
+                price=price,
                 providers=providers,
             )
         )
