@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from django.db.models import F, Value
+
 from catalog.models import OutlineVersion, Subcategory, SubcategoryAlias, SubcategoryMapping
 from catalog.outline_dates import Dated, in_sequence
 from catalog.selectors import (
@@ -47,10 +49,57 @@ from catalog.selectors import (
 Shares = tuple[tuple[str, Fraction], ...]  # (target key, share of the row's credits)
 
 
+def _name_rows(discipline_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The discipline's subcategory rows (INDEX_SUBCATEGORY_FIELDS + the major's name, in
+    outline order) and alias rows (INDEX_ALIAS_FIELDS), read in one UNION ALL query."""
+    tail = INDEX_SUBCATEGORY_FIELDS[2:]  # the discipline code and the version fields
+    assert INDEX_ALIAS_FIELDS[3:] == tail
+    subs = (
+        Subcategory.objects.filter(outline__discipline_id=discipline_id)
+        .annotate(
+            row_kind=Value(0),
+            row_id=F("id"),
+            row_text=F("name"),
+            row_other=F("major__name"),
+            row_major=F("major__position"),
+        )
+        .values_list("row_kind", "row_id", "row_text", "row_other", "row_major", "position", *tail)
+    )
+    aliases = (
+        SubcategoryAlias.objects.filter(outline__discipline_id=discipline_id)
+        .annotate(
+            row_kind=Value(1),
+            row_id=F("subcategory_id"),
+            row_text=F("alias"),
+            row_other=F("subcategory__name"),
+            row_major=Value(0),
+            row_position=Value(0),
+        )
+        .values_list(
+            "row_kind", "row_id", "row_text", "row_other", "row_major", "row_position", *tail
+        )
+    )
+    # The subcategories in the outline's order (major category, position, name).
+    rows = (
+        subs.order_by()
+        .union(aliases.order_by(), all=True)
+        .order_by("row_kind", "outline_id", "row_major", "position", "row_text", "row_id")
+    )
+    sub_rows: list[tuple[Any, ...]] = []
+    alias_rows: list[tuple[Any, ...]] = []
+    for kind, row_id, text, other, _, _, *rest in rows:
+        if kind == 0:
+            sub_rows.append((row_id, text, *rest, other))
+        else:
+            alias_rows.append((text, row_id, other, *rest))
+    return sub_rows, alias_rows
+
+
 class OutlineNames:
     """One discipline's subcategories (every version) read against a target version.
 
-    Two queries, three when the discipline has several versions. `resolve` finds a name
+    One query (subcategories and aliases together), two when the discipline has several
+    versions. `resolve` finds a name
     (the target version first, then the contract's order: current, aliases, older
     versions); `shares` moves a subcategory of any version
     to the target's names; `course_credits` applies the counting-once rule.
@@ -60,11 +109,7 @@ class OutlineNames:
         self.target = target
         discipline_id = target.discipline_id
         code = target.discipline.code
-        sub_rows = list(
-            Subcategory.objects.filter(outline__discipline_id=discipline_id).values_list(
-                *INDEX_SUBCATEGORY_FIELDS, "major__name"
-            )
-        )
+        sub_rows, alias_rows = _name_rows(discipline_id)
         # The versions' order from their rows' version fields (a version without
         # subcategories has nothing to move): no query of its own.
         dated: dict[Any, Dated] = {target.pk: target}
@@ -73,11 +118,6 @@ class OutlineNames:
         versions = in_sequence(dated.values())
         self._position = {v.pk: i for i, v in enumerate(versions)}
         self._target_position = self._position[target.pk]
-        alias_rows = list(
-            SubcategoryAlias.objects.filter(outline__discipline_id=discipline_id).values_list(
-                *INDEX_ALIAS_FIELDS
-            )
-        )
         self.index = SubcategoryIndex(code)
         fill_indexes({code: self.index}, sub_rows, alias_rows)
         self._name: dict[int, str] = {}

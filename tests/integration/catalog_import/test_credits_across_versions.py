@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,25 @@ def test_the_version_in_force_follows_the_dates(imported: None) -> None:
     assert version_on(date(2026, 8, 31)) == OLD
     assert version_on(date(2026, 9, 1)) == NEW
     assert version_on(date(2019, 1, 1)) == OLD  # before any version: the first one
+
+
+def test_the_names_come_in_one_query_with_their_aliases(
+    imported: None, django_assert_num_queries: Any
+) -> None:
+    """Subcategories and aliases are one UNION ALL (plus the mappings: two versions)."""
+    from catalog.models import Subcategory, SubcategoryAlias
+
+    target = OutlineVersion.objects.select_related("discipline").get(
+        discipline__code="BS", version=NEW
+    )
+    subs = Subcategory.objects.filter(outline__discipline__code="BS")
+    first = subs.filter(outline=target).first()
+    assert first is not None
+    SubcategoryAlias.objects.create(outline=target, alias="An older wording", subcategory=first)
+    with django_assert_num_queries(2):
+        names = OutlineNames(target=target)
+    assert names.all_ids() == set(subs.values_list("id", flat=True))
+    current = subs.filter(outline=target).select_related("major")
+    assert list(names.majors.items()) == [(s.name, s.major.name) for s in current]
+    assert names.resolve("An older wording") == first.pk
+    assert names.resolve(first.name) == first.pk
