@@ -20,7 +20,7 @@ from catalog.models import Course, CreditDistribution, course_visible_q
 from matching.models import Bundle, MatchingRun
 from plans.models import Certificate, PlanItem
 from prescriptions.documents import spec_row_flags
-from prescriptions.models import Prescription
+from prescriptions.models import Prescription, UnmatchedLine
 
 
 def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescription:
@@ -29,7 +29,10 @@ def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescriptio
         raise Http404("No such prescription")
     return get_object_or_404(
         Prescription.objects.select_related("outline__discipline", "owner__profile").annotate(
-            **spec_row_flags()
+            **spec_row_flags(),
+            has_unmatched_lines=Exists(
+                UnmatchedLine.objects.filter(prescription_id=OuterRef("pk"))
+            ),
         ),
         pk=prescription_id,
         owner=user,

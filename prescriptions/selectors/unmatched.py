@@ -13,7 +13,10 @@ from prescriptions.unmatched import unmatched_name_key
 
 
 def unmatched_lines_for_prescription(prescription: Prescription) -> QuerySet[UnmatchedLine]:
-    """Its lines not in our outline yet, open ones first, then those mapped since."""
+    """Its lines not in our outline yet, open ones first, then those mapped since (no query
+    when its access helper loaded it saying it has none)."""
+    if not getattr(prescription, "has_unmatched_lines", True):
+        return UnmatchedLine.objects.none()
     return (
         UnmatchedLine.objects.filter(prescription=prescription)
         .select_related("resolved_to")
