@@ -4,7 +4,7 @@ numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -226,8 +226,12 @@ class Requirement:
             values["_cqr"] = sum(subs.values(), ZERO)
             self._cache[course.pk] = values
 
-    def sheet(self, lines: Sequence[CourseLine]) -> Sheet:
-        """Tallies for the needs: completed courses + `lines` (done ones count as done)."""
+    def sheet(
+        self, lines: Sequence[CourseLine], *, stored: Mapping[str, str] | None = None
+    ) -> Sheet:
+        """Tallies for the needs: completed courses + `lines` (done ones count as done).
+        `stored`: the engine's credits of these (planned) lines per requirement key
+        (`Bundle.credits`), shown as they are rather than added up again."""
         line_courses = [line.course for line in lines if line.course is not None]
         # A course done in the plan and then re-planned is also a completed course of the
         # prescription: its line counts it, once.
@@ -267,6 +271,10 @@ class Requirement:
                     tally.done += value
                 else:
                     tally.planned += value
+        for tally in tallies:
+            # A key the run did not store (a run older than the key): added up.
+            if stored is not None and tally.need.key in stored:
+                tally.planned = Decimal(stored[tally.need.key])
         return Sheet(requirement=self, lines=list(lines), tallies=tallies)
 
 

@@ -75,7 +75,7 @@ def bundles_page(
     views = []
     for bundle in bundles:
         lines, packages = bundle_lines(bundle, members)
-        sheet = requirement.sheet(lines)
+        sheet = requirement.sheet(lines, stored=bundle.credits)  # the engine's credits
         sheet.packages = packages
         sheet.price = bundle.price
         views.append(BundleView(bundle=bundle, sheet=sheet))
@@ -113,7 +113,7 @@ def comparison_rows(
             f"{requirement.credits_label} (ARRT distribution)",
             [amount(v.sheet.cqr_total) for v in views],
         ),
-        ("CE credits", [amount(v.sheet.ce_total) for v in views]),
+        ("CE credits", [amount(v.bundle.ce_credits) for v in views]),  # the engine's
         ("Last due date", [human_date(v.sheet.last_due) for v in views]),
     ]
     # The needs as the sheets show them (the biennial CE is net of completed courses).

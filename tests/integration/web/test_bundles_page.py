@@ -174,10 +174,10 @@ def test_the_bundles_page_costs_a_fixed_number_of_queries_and_caches_the_run(
     with CaptureQueriesContext(connection) as warm:
         again = detail(client, small)
     assert again.split("csrfmiddlewaretoken")[0] == first.split("csrfmiddlewaretoken")[0]
-    # Cached: session, user, prescription, its lines not in our outline yet, latest run
-    # with the plan state, an open cheaper-plan alert (followup's banner), the owner's
-    # obligations for "plan together with" (not cached: they change on another page).
-    assert len(warm) == 7
+    # Cached: session, user, prescription (it says it has no lines outside our outline),
+    # latest run with the plan state, an open cheaper-plan alert (followup's banner), the
+    # owner's obligations for "plan together with" (not cached: they change elsewhere).
+    assert len(warm) == 6
     assert len(cold) <= 30
 
     for i in range(6):
@@ -212,3 +212,17 @@ def test_the_cached_page_carries_this_session_csrf_token(client, bob, bob_prescr
         {"csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
+
+
+def test_a_bundle_shows_the_credits_the_engine_stored_not_a_recount(client, bob, bob_prescription):
+    """Issue 12: the bundle's credits per requirement are the run's (`Bundle.credits`);
+    the page does not add its courses up again. A stored figure no course sum gives shows."""
+    client.force_login(bob)
+    best = bob_prescription.runs.get().bundles.get(rank=1)
+    assert best.credits["Image Formation"] == "3.00"  # what the courses give
+    best.credits["Image Formation"] = "4.75"
+    best.save(update_fields=["credits"])
+    cache.clear()
+    html = detail(client, bob_prescription)
+    assert "4.75 of 3.00 — covered" in html
+    assert "3.00 of 3.00 — covered" not in html.split("2nd cheapest")[0]
