@@ -29,17 +29,21 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 CEILINGS = {
-    # Issue 12's goals: POST <= 15, bundles page <= 8, PDF <= 10. Met: the API POST and
-    # the warm bundles page. The web POST is 14 statements plus the SAVEPOINTs of its two
-    # nested atomic blocks (one more is allowed for the entry form's filters in flight);
-    # the others spend theirs on the spec's rows (6 with the
-    # obligations), the subcategory names (2) and the page's own reads.
+    # Issue 12's goals: POST <= 15, bundles page <= 8, PDF <= 10.
+    # Met: both POSTs (the form hands the service its own spec; the API's names are one
+    # query), the warm bundles page. The web POST is 11 statements plus the SAVEPOINTs
+    # of its two nested atomic blocks.
     "web POST": 15,
-    "API POST": 15,
-    "bundles cold": 20,
-    "bundles warm": 7,
-    "plan page": 23,
-    "plan PDF": 20,
+    "API POST": 14,
+    # Not met (13 and 12): what is left is session, user, prescription, the spec's
+    # required rows, the names (1), the bundles with their purchases and courses (3),
+    # the package members (1) and the distribution rows (1), plus each page's own
+    # (bundles: the run, "plan together with", the cheaper-plan alert; PDF: the plan and
+    # its items, the proof's ranked bundles).
+    "bundles cold": 13,
+    "bundles warm": 6,
+    "plan page": 16,
+    "plan PDF": 12,
 }
 FIVE = [
     "Image Formation",
