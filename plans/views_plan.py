@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import display_name
-from core.exceptions import StateChanged
+from core.exceptions import ObjectGone, StateChanged
 from core.pdf import render_pdf
 from core.request_limits import body_limit
 from matching.selectors import run_latest_for_prescription
@@ -97,7 +97,10 @@ def plan_page(
 @require_POST
 def plan_item_done(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = owned_prescription(request, pk)
-    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    try:
+        item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    except Http404:
+        return plan_item_gone(request, prescription)
     form = MarkDoneForm(request.POST, request.FILES, today=wording.today(), prefix=f"item{item.pk}")
     if form.is_valid():
         try:
@@ -156,7 +159,10 @@ def plan_item_certificate(request: HttpRequest, pk: int, item_id: int) -> HttpRe
 @require_POST
 def plan_item_undo(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     prescription = owned_prescription(request, pk)
-    item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    try:
+        item = plan_item_get_for_prescription(prescription=prescription, item_id=item_id)
+    except Http404:
+        return plan_item_gone(request, prescription)
     try:
         services.plan_item_mark_planned(item=item)
     except StateChanged as exc:
@@ -182,6 +188,19 @@ def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
         "the rest; choose one to update your plan.",
     )
     return redirect("prescriptions:detail", pk=prescription.pk)
+
+
+def plan_item_gone(request: HttpRequest, prescription: Prescription) -> HttpResponse:
+    """The item is not in the plan (any more): another bundle was chosen meanwhile (or the
+    page is old). The plan page with that message, answered 404."""
+    return plan_state_changed(
+        request,
+        prescription,
+        ObjectGone(
+            "That course is no longer in your plan: the plan was changed meanwhile (another "
+            "bundle was chosen). Reload the plan."
+        ),
+    )
 
 
 def plan_state_changed(

@@ -51,7 +51,22 @@ class TestAPlanChangedMeanwhile:
             reverse("prescriptions:item_done", args=[bob_prescription.pk, item.pk]),
             {f"item{item.pk}-done_on": yesterday().isoformat()},
         )
-        assert response.status_code == 404  # the access helper: the item id is gone
+        assert response.status_code == 404  # the item id is gone: the plan page says why
+        assert "That course is no longer in your plan" in page_text(response)
+
+    def test_undoing_an_item_id_gone_from_the_plan_is_a_404_with_the_message(
+        self, client, bob, bob_prescription
+    ) -> None:
+        item = chosen(bob_prescription).items.all()[0]
+        services.plan_item_mark_done(item=item, done_on=yesterday())
+        chosen(bob_prescription)  # done items are kept: drop this one by hand
+        PlanItem.objects.filter(pk=item.pk).delete()
+        client.force_login(bob)
+        response = client.post(
+            reverse("prescriptions:item_undo", args=[bob_prescription.pk, item.pk])
+        )
+        assert response.status_code == 404
+        assert "That course is no longer in your plan" in page_text(response)
 
     def test_marking_done_twice_is_a_409_with_the_date(self, client, bob, bob_prescription):
         item = chosen(bob_prescription).items.all()[0]
