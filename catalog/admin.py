@@ -23,6 +23,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from catalog import admin_outlines  # noqa: F401  (registers the outline admin)
+from catalog.admin_csv_jobs import BackgroundCsvImportMixin
 from catalog.admin_forms import (
     ApprovalExpiryFilter,
     CourseAdminForm,
@@ -152,7 +153,7 @@ class ProviderScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(CourseImportExportMixin, ProviderScopedAdmin):
+class CourseAdmin(BackgroundCsvImportMixin, CourseImportExportMixin, ProviderScopedAdmin):
     form = CourseAdminForm
     inlines = [DistributionInline]
     list_display = [

@@ -405,3 +405,40 @@ class CatalogRevision(models.Model):
 
 
 DEFAULT_MINUTES_PER_CREDIT = Decimal(50)
+
+
+class CourseImportJob(TimeStampedModel):
+    """A course CSV uploaded in the admin and imported in the background (a Celery task):
+    its file, its progress (rows read / rows in the file) and its outcome. The import is
+    all or nothing: a failed job changed nothing and lists every error by row and column."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The providers the file's rows may name (the uploader's); null: any (site staff).
+    provider_codes = models.JSONField(null=True, blank=True)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV (emptied when the job ends).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    # [{"row": 3, "field": "price", "message": "..."}]; row/field null for the whole file.
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Course import {self.pk} ({self.file_name}): {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -203,6 +203,9 @@ API_BODY_MAX_BYTES = env_int("CQR_API_BODY_MAX_BYTES", 1024 * 1024)
 # Any other page's form; the admin's CSV import of courses.
 CQR_WEB_FORM_MAX_BYTES = env_int("CQR_WEB_FORM_MAX_BYTES", 2 * 1024 * 1024)
 CQR_ADMIN_IMPORT_MAX_BYTES = env_int("CQR_ADMIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# A course CSV with more rows than this is imported by a Celery task (progress page)
+# instead of being previewed in the request (catalog/csv_import_jobs.py).
+CQR_CSV_IMPORT_BACKGROUND_ROWS = env_int("CQR_CSV_IMPORT_BACKGROUND_ROWS", 1000)
 
 # How long a catalog import waits for another import of the same provider to finish.
 CQR_CATALOG_IMPORT_LOCK_WAIT = float(env_str("CQR_CATALOG_IMPORT_LOCK_WAIT", "60"))
