@@ -24,7 +24,9 @@ on `--runs` fresh CT prescriptions saved through `prescription_create`:
 For each it records when every run was done, the attempts each took, whether each
 prescription has exactly one done run whose bundles match its stored document, and that
 nothing is left queued or running. The check: every run done exactly once within two
-minutes of the worker or Redis coming back. Writes bench/results/fault_recovery.md.
+minutes of the worker or Redis coming back. Writes bench/results/fault_recovery.md,
+keeping the `## ` sections other benches add (bench/import_killed.py's import killed
+mid-import).
 """
 
 from __future__ import annotations
@@ -44,11 +46,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from bench_setup import db_url, manage, recreate_database, sections_after_top  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "fault_recovery.md"
 DEADLINE_SECONDS = 120.0
 REQUIRED = [
@@ -56,37 +59,6 @@ REQUIRED = [
     {"category": "Radiation Safety and Dose", "credits": "1.5"},
     {"category": "Abdomen and Pelvis", "credits": "2.0"},
 ]
-
-
-def db_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
-def recreate_database(server_url: str, name: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout.strip()
 
 
 class Redis:
@@ -546,7 +518,8 @@ def main() -> None:
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
+    kept = sections_after_top(RESULTS)  # e.g. bench/import_killed.py's section
+    RESULTS.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print("\n".join(lines))
 
 
