@@ -76,12 +76,14 @@ MIDDLEWARE = [
 
 # django-axes watches every login that carries a request (login page, admin, API token)
 # and refuses it once a username+IP pair, or one IP over all usernames, has failed too
-# often; attempts are database rows, shared by every worker. ModelBackend authenticates.
+# often; the counters live in the shared cache (CACHES["default"]: Redis from CACHE_URL,
+# seen by every worker; local memory only for `make run`). ModelBackend authenticates.
 AUTHENTICATION_BACKENDS = [
     "core.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "core.lockout.LockoutHandler"
+AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env_int("CQR_LOGIN_FAILURE_LIMIT", 5)
 # Failed logins from one client IP over all usernames (password spraying), same cool-off.
 CQR_LOGIN_IP_FAILURE_LIMIT = env_int("CQR_LOGIN_IP_FAILURE_LIMIT", 20)

@@ -73,3 +73,25 @@ def test_many_usernames_from_one_address_lock_the_address_out(bob: Any, settings
     # ...while the same user elsewhere logs in.
     elsewhere = Client(REMOTE_ADDR="198.51.100.2")
     assert login(elsewhere, "bob", "correct-horse-battery").status_code == 302
+
+
+def test_a_successful_login_takes_its_failures_off_the_address_count(
+    bob: Any, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 10
+    settings.CQR_LOGIN_IP_FAILURE_LIMIT = 4
+    office = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        login(office, "bob", "typo")
+    assert login(office, "bob", "correct-horse-battery").status_code == 302
+    office.logout()
+    for name in ("ann", "ben", "cat"):  # 3 failures: the address is at 3 of 4, not 6
+        assert login(office, name, "guess").status_code == 200
+    assert login(office, "bob", "correct-horse-battery").status_code == 302
+
+
+def test_failed_logins_write_no_database_row(bob: Any) -> None:
+    from axes.models import AccessAttempt
+
+    login(Client(), "bob", "nope")
+    assert AccessAttempt.objects.count() == 0  # the counters are in the cache

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import redis
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from rest_framework.test import APIClient
 
 from cqr_portal.env import cache_settings
+from tests.integration.security.test_login_lockout import login
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,35 @@ def test_an_unreachable_cache_does_not_fail_requests(settings: Any) -> None:
     dead = cache_settings({"CACHE_URL": "redis://127.0.0.1:1/0"}, debug=False)
     settings.CACHES = dead
     assert APIClient().get("/api/v1/courses/").status_code == 200
+
+
+def test_login_lockout_counters_are_kept_in_the_shared_redis(bob: Any, settings: Any) -> None:
+    url = redis_url()
+    prefix = f"cqr-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {**cache_settings({"CACHE_URL": url}, debug=False)["default"],
+                    "KEY_PREFIX": prefix}
+    }  # fmt: skip
+    settings.AXES_FAILURE_LIMIT = 2
+    raw = redis.Redis.from_url(url)
+    try:
+        client = Client(REMOTE_ADDR="203.0.113.20")
+        assert login(client, "bob", "nope").status_code == 200
+        keys: list[bytes] = list(raw.scan_iter(f"{prefix}:*axes-*"))
+        # One counter for bob from that address, one for the address over all usernames,
+        # each expiring with the cool-off (1 hour).
+        assert len(keys) == 2, raw.keys(f"{prefix}:*")
+        assert all(3500 < int(raw.ttl(key)) <= 3600 for key in keys)  # type: ignore[arg-type]
+        # Another worker (a new client, the same Redis) sees the count and locks out.
+        assert login(Client(REMOTE_ADDR="203.0.113.20"), "bob", "nope").status_code == 429
+    finally:
+        for key in raw.scan_iter(f"{prefix}:*"):
+            raw.delete(key)
+
+
+def test_an_unreachable_cache_does_not_fail_logins(bob: Any, settings: Any) -> None:
+    settings.CACHES = cache_settings({"CACHE_URL": "redis://127.0.0.1:1/0"}, debug=False)
+    client = Client()
+    for _ in range(3):
+        assert login(client, "bob", "nope").status_code == 200  # not counted, no 500
+    assert login(client, "bob", "correct-horse-battery").status_code == 302
