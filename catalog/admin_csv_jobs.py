@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -24,6 +25,7 @@ from catalog.csv_import_jobs import (
     csv_import_job_create,
     csv_import_job_get_for_user,
     csv_import_job_not_started,
+    csv_import_jobs_recent,
     csv_import_runs_in_background,
     csv_row_count,
 )
@@ -76,6 +78,10 @@ class BackgroundCsvImportMixin:
                     return redirect(f"admin:{JOB_URL_NAME}", job_id=job.pk)
                 upload.seek(0)
         response: HttpResponseBase = super().import_action(request, **kwargs)  # type: ignore[misc]
+        if isinstance(response, TemplateResponse) and response.context_data is not None:
+            # The page lists the user's latest background imports (their pages).
+            response.context_data["import_jobs"] = csv_import_jobs_recent(user=request.user)
+            response.context_data["background_rows"] = settings.CQR_CSV_IMPORT_BACKGROUND_ROWS
         return response
 
     def import_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:

@@ -72,6 +72,16 @@ def csv_import_job_get_for_user(
     return None
 
 
+def csv_import_jobs_recent(
+    *, user: AbstractBaseUser | AnonymousUser, limit: int = 5
+) -> list[CourseImportJob]:
+    """The user's latest background imports (newest first), without their files."""
+    if not user.is_authenticated:
+        return []
+    jobs = CourseImportJob.objects.filter(created_by_id=user.pk).defer("content")
+    return list(jobs.order_by("-id")[:limit])
+
+
 class _ProgressResource(CourseResource):
     """The admin's course resource, saving the rows read so far every PROGRESS_EVERY."""
 

@@ -163,6 +163,11 @@ def test_another_providers_staff_cannot_see_the_job(
     staff_grant_catalog_permissions(user=charlie)
     client.force_login(charlie)
     assert client.get(job_url(job)).status_code == 404
+    assert job_url(job) not in client.get(IMPORT_URL).content.decode()
+    client.force_login(alice)  # her import page links to it
+    page = client.get(IMPORT_URL).content.decode()
+    assert f'<a href="{job_url(job)}">big.csv</a>' in page
+    assert "Files of more than 2 rows are imported in the background" in page
 
 
 def test_a_small_file_keeps_the_preview(
