@@ -99,6 +99,13 @@ class _ProgressResource(CourseResource):
             )
         return result
 
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        """Every row read: save that, then check and write the whole file."""
+        CourseImportJob.objects.filter(pk=self.job_id).update(
+            processed_rows=self.rows_read, updated_at=timezone.now()
+        )
+        super().after_import(dataset, result, **kwargs)
+
 
 def csv_import_job_run(*, job_id: int) -> CourseImportJob | None:
     """Import a queued (or, after a lost worker, running) job's file; returns the job, or

@@ -127,9 +127,18 @@ def test_progress_is_saved_while_the_rows_are_read(
         seen.append((saved.status, saved.processed_rows, saved.total_rows))
         return real(self, row, instance_loader, **kwargs)
 
+    real_after = CourseResource.after_import
+
+    def spy_after(self: Any, *args: Any, **kwargs: Any) -> Any:
+        saved = CourseImportJob.objects.get(pk=job.pk)
+        seen.append((saved.status, saved.processed_rows, saved.total_rows))
+        return real_after(self, *args, **kwargs)
+
     monkeypatch.setattr(CourseResource, "import_row", spy)
+    monkeypatch.setattr(CourseResource, "after_import", spy_after)
     jobs.csv_import_job_run(job_id=job.pk)
-    assert seen == [("running", n, 5) for n in (0, 0, 2, 2, 4)]
+    # Every 2 rows, then all 5 before the whole file is checked and written.
+    assert seen == [("running", n, 5) for n in (0, 0, 2, 2, 4, 5)]
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.total_rows) == ("done", 5, 5)
     assert jobs.csv_import_job_run(job_id=job.pk) is None  # a redelivered message: no-op
@@ -146,6 +155,10 @@ def test_the_page_of_a_running_job_polls_and_shows_the_rows_read(
     )  # fmt: skip
     text = client_alice.get(job_url(job)).content.decode()
     assert "2 of 5 rows read (40%)" in text
+    CourseImportJob.objects.filter(pk=job.pk).update(processed_rows=5)
+    assert "All 5 rows of <strong>big.csv</strong> read; checking and writing" in (
+        client_alice.get(job_url(job)).content.decode()
+    )
     assert 'hx-trigger="every 2s"' in text  # htmx polls...
     assert '<noscript><meta http-equiv="refresh"' in text  # ...or the page reloads itself
     assert f'href="{job_url(job)}">Refresh</a>' in text
