@@ -83,7 +83,10 @@ def snapshot() -> dict[str, Any]:
                 f"FROM {table} t"
             )
             tables[table] = tuple(cursor.fetchone())
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        cursor.execute(  # this database's only: other databases of the server have theirs
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         advisory = int(cursor.fetchone()[0])
     return {
         "tables": tables,
@@ -97,7 +100,7 @@ def make_prescriptions(count: int) -> list[int]:
     from django.utils import timezone
 
     from matching.models import MatchingRun
-    from prescriptions import services
+    from plans import services
     from prescriptions.documents import prescription_spec_from_document
 
     user, _ = get_user_model().objects.get_or_create(username="import-killed-bench")

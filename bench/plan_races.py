@@ -208,7 +208,7 @@ def set_up_accounts(courses: int) -> dict[str, Any]:
     from catalog.models import Provider, ProviderMembership
     from catalog.services import staff_grant_catalog_permissions
     from matching.models import MatchingRun
-    from prescriptions import services
+    from plans import services
     from prescriptions.documents import prescription_spec_from_document
 
     users = get_user_model()
