@@ -12,6 +12,7 @@ nothing; the job lists every error by row, column and message.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -162,6 +163,22 @@ def csv_import_job_not_started(*, job_id: int) -> None:
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
+
+
+def csv_import_jobs_lost(*, limit: int = 50) -> list[int]:
+    """Beat: the jobs whose message was lost (queued, or running without progress, for
+    longer than CQR_CSV_IMPORT_PATIENCE_SECONDS: the worker died or the broker dropped
+    it). Their clock is renewed so the next sweep waits again; the caller sends them. A
+    second delivery of a job still running is harmless: imports of one provider wait for
+    each other, and the second finds its rows already written."""
+    since = timezone.now() - timedelta(seconds=settings.CQR_CSV_IMPORT_PATIENCE_SECONDS)
+    lost = CourseImportJob.objects.filter(
+        status__in=[CourseImportJob.Status.QUEUED, CourseImportJob.Status.RUNNING],
+        updated_at__lt=since,
+    )
+    ids = list(lost.order_by("id").values_list("id", flat=True)[:limit])
+    CourseImportJob.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    return ids
 
 
 def result_errors(result: Result) -> list[dict[str, Any]]:

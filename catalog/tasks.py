@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.csv_import_jobs import csv_import_job_run
+from catalog.csv_import_jobs import csv_import_job_run, csv_import_jobs_lost
 from catalog.services import outlines_refresh_current
 
 
@@ -22,3 +22,13 @@ def import_courses_csv_task(job_id: int) -> str | None:
     its progress; returns the job's status (None if it had already finished)."""
     job = csv_import_job_run(job_id=job_id)
     return None if job is None else job.status
+
+
+@shared_task(acks_late=True)
+def resend_lost_csv_import_jobs_task() -> int:
+    """Periodic (beat): send again the course CSV jobs whose worker or message was lost;
+    returns how many."""
+    ids = csv_import_jobs_lost()
+    for job_id in ids:
+        import_courses_csv_task.delay(job_id)
+    return len(ids)

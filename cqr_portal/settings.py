@@ -208,6 +208,8 @@ CQR_ADMIN_IMPORT_MAX_BYTES = env_int("CQR_ADMIN_IMPORT_MAX_BYTES", 20 * 1024 * 1
 # A course CSV with more rows than this is imported by a Celery task (progress page)
 # instead of being previewed in the request (catalog/csv_import_jobs.py).
 CQR_CSV_IMPORT_BACKGROUND_ROWS = env_int("CQR_CSV_IMPORT_BACKGROUND_ROWS", 1000)
+# A job queued, or running without progress, for this long was lost: the sweep resends it.
+CQR_CSV_IMPORT_PATIENCE_SECONDS = env_int("CQR_CSV_IMPORT_PATIENCE_SECONDS", 900)
 
 # How long a catalog import waits for another import of the same provider to finish.
 CQR_CATALOG_IMPORT_LOCK_WAIT = float(env_str("CQR_CATALOG_IMPORT_LOCK_WAIT", "60"))
@@ -263,6 +265,10 @@ CQR_REPLAN_MAX_WAIT_SECONDS = env_int("CQR_REPLAN_MAX_WAIT_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "replan-stale-runs": {"task": "matching.tasks.replan_stale_task", "schedule": 60.0},
     "resend-lost-runs": {"task": "matching.tasks.resend_lost_runs_task", "schedule": 30.0},
+    "resend-lost-csv-imports": {
+        "task": "catalog.tasks.resend_lost_csv_import_jobs_task",
+        "schedule": 300.0,
+    },
     # Hourly; each reminder is sent once, so running it again sends nothing new.
     "send-reminders": {"task": "followup.tasks.send_reminders_task", "schedule": 3600.0},
     # An outline version dated to start today becomes current (and its runs stale).

@@ -4,6 +4,7 @@ with progress, and a job page that polls until the result or the errors show."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -216,3 +217,31 @@ def test_a_job_that_cannot_be_sent_ends_failed_saying_so(
     assert "could not be started" in job.errors[0]["message"]
     assert catalog_state() == before
     assert "could not be started" in client_alice.get(job_url(job)).content.decode()
+
+
+def test_the_sweep_sends_lost_jobs_again_and_leaves_fresh_ones(
+    client_alice: Client,  # noqa: F811
+    catalog: Any,  # noqa: F811
+    alice: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.tasks import resend_lost_csv_import_jobs_task
+
+    data = csv_text(three_rows(client_alice)).encode()
+    make = partial(
+        jobs.csv_import_job_create, user=alice, provider_codes=frozenset({"ahec"}), data=data
+    )
+    lost_queued, lost_running = make(file_name="a"), make(file_name="b")
+    make(file_name="c")  # queued just now: left alone
+    long_ago = timezone.now() - timedelta(minutes=20)
+    CourseImportJob.objects.filter(pk=lost_queued.pk).update(updated_at=long_ago)
+    CourseImportJob.objects.filter(pk=lost_running.pk).update(
+        status="running", processed_rows=1, updated_at=long_ago
+    )
+    assert resend_lost_csv_import_jobs_task.delay().get() == 2  # eager: run at once
+    statuses = dict(CourseImportJob.objects.values_list("file_name", "status"))
+    assert statuses == {"a": "done", "b": "done", "c": "queued"}
+    assert Course.objects.get(code="ahec-dose").price == Decimal("19.50")
