@@ -30,8 +30,11 @@ ENCODING = "utf-8-sig"  # the admin's (django-import-export's default `from_enco
 
 
 def csv_row_count(data: bytes) -> int | None:
-    """Rows after the header, or None when the file cannot be read as UTF-8 CSV (the
-    preview path then reports it, as for any file)."""
+    """Rows after the header, or None when the file cannot be read as UTF-8 CSV or holds
+    a NUL character, which the database cannot store (the preview path then reports it,
+    as for any file)."""
+    if b"\x00" in data:
+        return None
     try:
         dataset = base_formats.CSV(encoding=ENCODING).create_dataset(data.decode(ENCODING))
     except Exception:  # tablib raises many kinds on a broken file

@@ -245,3 +245,22 @@ def test_the_sweep_sends_lost_jobs_again_and_leaves_fresh_ones(
     statuses = dict(CourseImportJob.objects.values_list("file_name", "status"))
     assert statuses == {"a": "done", "b": "done", "c": "queued"}
     assert Course.objects.get(code="ahec-dose").price == Decimal("19.50")
+
+
+def test_a_big_file_with_a_nul_character_is_answered_in_the_request(
+    client_alice: Client,  # noqa: F811
+    catalog: Any,  # noqa: F811
+) -> None:
+    rows = three_rows(client_alice)
+    rows[1]["title"] = "Dose\x00 in practice"  # PostgreSQL cannot store it in a job
+    before = catalog_state()
+    data = csv_text(rows).encode()
+    response = client_alice.post(
+        IMPORT_URL,
+        {"import_file": SimpleUploadedFile("n.csv", data), "format": "0", "resource": "0"},
+    )
+    assert response.status_code == 200  # the preview path's error, not a 500
+    assert not CourseImportJob.objects.exists()
+    result = response.context["result"]
+    assert result.has_errors() or result.has_validation_errors()
+    assert catalog_state() == before
