@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalog.models import CreditDistribution, PackageItem
+from core.db_json import json_rows_of
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from prescriptions.models import Prescription
 
@@ -60,11 +62,32 @@ def runs_newest_if_done() -> QuerySet[MatchingRun]:
     )
 
 
+def course_credit_rows() -> Any:
+    """An annotation of a row with a `course_id`: its course's credit distribution rows
+    (subcategory id, credits) as `core.db_json.JsonRows` text, read with the row."""
+    return json_rows_of(
+        CreditDistribution.objects, "course_id", "course_id", "subcategory_id", "credits"
+    )
+
+
 def bundle_contents_prefetch(prefix: str = "") -> list[Prefetch[Any]]:
     """Prefetches of a bundle's purchases and scheduled courses with their catalog rows;
-    `prefix` reaches the bundle from another model ("bundle__" from a plan)."""
-    purchases = BundlePurchase.objects.select_related("course__provider", "package__provider")
-    items = BundleCourse.objects.select_related("course__provider").order_by("position")
+    `prefix` reaches the bundle from another model ("bundle__" from a plan). A purchase
+    carries its package's members (`package_member_rows`: PackageItem id, course id) and
+    a scheduled course its credit rows (`course_credit_rows`), so the pages read neither
+    with a query of their own."""
+    purchases = BundlePurchase.objects.select_related(
+        "course__provider", "package__provider"
+    ).annotate(
+        package_member_rows=json_rows_of(
+            PackageItem.objects, "package_id", "package_id", "id", "course_id"
+        )
+    )
+    items = (
+        BundleCourse.objects.select_related("course__provider")
+        .annotate(course_credit_rows=course_credit_rows())
+        .order_by("position")
+    )
     return [
         Prefetch(f"{prefix}purchases", queryset=purchases.order_by("id")),
         Prefetch(f"{prefix}items", queryset=items),

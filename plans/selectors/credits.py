@@ -194,9 +194,22 @@ class Requirement:
         return {c.pk: self._cache[c.pk] for c in courses}
 
     def _load(self, ids: set[int], courses: list[Course]) -> None:
-        rows = CreditDistribution.objects.filter(
-            course_id__in=ids, subcategory_id__in=self.names.all_ids()
-        ).values_list("course_id", "subcategory_id", "credits")
+        # Courses read with their credit rows (`plans.selectors.lines.item_course`) carry
+        # them; the others' rows are one query.
+        known = {c.pk: c.credit_rows for c in courses if hasattr(c, "credit_rows")}
+        discipline = self.names.all_ids()
+        rows: list[tuple[int, int, Decimal]] = [
+            (course_id, sub_id, credits)
+            for course_id, course_rows in known.items()
+            for sub_id, credits in course_rows
+            if sub_id in discipline
+        ]
+        if ids - known.keys():
+            rows.extend(
+                CreditDistribution.objects.filter(
+                    course_id__in=ids - known.keys(), subcategory_id__in=discipline
+                ).values_list("course_id", "subcategory_id", "credits")
+            )
         # The one rule for a course's credits across outline versions (catalog.credits).
         hundredths = self.names.course_credits(
             (course_id, sub_id, to_hundredths(credits)) for course_id, sub_id, credits in rows

@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from catalog.models import Course, CourseFormat, Package
-from matching.models import Bundle, BundlePurchase
-from matching.selectors import bundle_contents_prefetch
+from core.db_json import json_rows
+from matching.models import Bundle, BundleCourse, BundlePurchase
+from matching.selectors import bundle_contents_prefetch, course_credit_rows
 from plans.models import Plan, PlanItem
 from prescriptions.models import Prescription
 from prescriptions.selectors.wording import ZERO, amount, human_date
@@ -111,13 +112,27 @@ class PackageLine:
 
 
 def package_members(bundles: Iterable[Bundle]) -> dict[int, list[int]]:
-    """package id -> member course ids, for every package the bundles buy: one query,
-    also when none buys a package (so a page costs the same whatever its bundles hold)."""
-    bundle_ids = [b.pk for b in bundles]
+    """package id -> member course ids (in the package's order), for every package the
+    bundles buy: read with their prefetched purchases (`package_member_rows`,
+    matching.selectors.bundle_contents_prefetch), else one query, also when none buys a
+    package (so a page costs the same whatever its bundles hold)."""
+    bundles = list(bundles)
     members: dict[int, list[int]] = defaultdict(list)
-    if not bundle_ids:
+    if not bundles:
         return members
-    bought = BundlePurchase.objects.filter(bundle_id__in=bundle_ids, package__isnull=False)
+    # Django's prefetch cache: purchases read with the bundle, not a query of their own.
+    if all("purchases" in getattr(b, "_prefetched_objects_cache", {}) for b in bundles):
+        purchases = [p for b in bundles for p in b.purchases.all()]
+        if all(hasattr(p, "package_member_rows") for p in purchases):
+            for purchase in purchases:
+                if purchase.package_id is not None:
+                    text = getattr(purchase, "package_member_rows", None)
+                    rows = sorted(json_rows(text))
+                    members[purchase.package_id] = [course_id for _, course_id in rows]
+            return members
+    bought = BundlePurchase.objects.filter(
+        bundle_id__in=[b.pk for b in bundles], package__isnull=False
+    )
     for package_id, course_id in (
         Package.courses.through.objects.filter(package_id__in=bought.values("package_id"))
         .order_by("id")
@@ -125,6 +140,23 @@ def package_members(bundles: Iterable[Bundle]) -> dict[int, list[int]]:
     ):
         members[package_id].append(course_id)
     return members
+
+
+_MISSING = object()
+
+
+def item_course(item: BundleCourse | PlanItem) -> Course | None:
+    """The item's course; when the item was read with its course's credit rows
+    (`course_credit_rows`, matching.selectors.course_credit_rows) the course carries them
+    as `credit_rows` [(subcategory id, credits)], which `Requirement` reads instead of a
+    query."""
+    course = item.course
+    text = getattr(item, "course_credit_rows", _MISSING)
+    if course is not None and (text is None or isinstance(text, str)):
+        course.credit_rows = [  # type: ignore[attr-defined]
+            (int(sub_id), Decimal(credits)) for sub_id, credits in json_rows(text)
+        ]
+    return course
 
 
 def bundle_lines(
@@ -135,7 +167,8 @@ def bundle_lines(
     alone: dict[int, Decimal] = {}
     if members is None:
         members = package_members([bundle])
-    titles = {item.course_id: item.course.title for item in bundle.items.all() if item.course}
+    items = [(item, item_course(item)) for item in bundle.items.all()]
+    titles = {item.course_id: course.title for item, course in items if course}
     for purchase in bundle.purchases.all():
         if purchase.kind == "course" and purchase.course_id:
             alone[purchase.course_id] = purchase.price
@@ -153,9 +186,9 @@ def bundle_lines(
                 )
             )
     lines = []
-    for item in bundle.items.all():
+    for item, course in items:
         line = CourseLine(
-            course=item.course,
+            course=course,
             code=item.code,
             complete_by=item.complete_by,
             start_by=item.start_by,
@@ -178,7 +211,10 @@ def plan_for_prescription(prescription: Prescription) -> Plan | None:
         .select_related("bundle__run")
         .prefetch_related(
             Prefetch(
-                "items", queryset=PlanItem.objects.select_related("course__provider", "certificate")
+                "items",
+                queryset=PlanItem.objects.select_related(
+                    "course__provider", "certificate"
+                ).annotate(course_credit_rows=course_credit_rows()),
             ),
             *bundle_contents_prefetch("bundle__"),
         )
@@ -201,9 +237,11 @@ def plan_lines(plan: Plan, *, today: date) -> list[CourseLine]:
         paid_as, price, package_title, start_by = purchases.get(
             item.course_id, ("", None, "", None)
         )
+        course = item_course(item)
+        assert course is not None  # a plan item always has its course
         line = CourseLine(
-            course=item.course,
-            code=item.course.code,
+            course=course,
+            code=course.code,
             complete_by=item.complete_by,
             # The bundle's suggested start, for a course still to do (calendar, PDF).
             start_by=start_by if item.status == PlanItem.Status.PLANNED else None,

@@ -69,12 +69,13 @@ def bundles_page(
     requirement = Requirement(spec)
     bundles = list(bundles_for_run(run))
     members = package_members(bundles)
+    built = [(bundle, *bundle_lines(bundle, members)) for bundle in bundles]
+    # Every course of the page at once: the completed ones' rows in one query (if any).
     requirement.contributions(
-        [*spec.completed, *(item.course for b in bundles for item in b.items.all() if item.course)]
+        [*spec.completed, *(line.course for _, lines, _ in built for line in lines if line.course)]
     )
     views = []
-    for bundle in bundles:
-        lines, packages = bundle_lines(bundle, members)
+    for bundle, lines, packages in built:
         sheet = requirement.sheet(lines, stored=bundle.credits)  # the engine's credits
         sheet.packages = packages
         sheet.price = bundle.price
