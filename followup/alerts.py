@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -176,8 +177,16 @@ def alert_email(alert: PlanAlert, prescription: Prescription) -> bool:
     return True
 
 
+def open_alert_flag() -> Exists:
+    """`has_open_alert` of a prescription (registered with the plans' access helper, so a
+    page with no open alert needs no query for it)."""
+    return Exists(PlanAlert.objects.filter(prescription_id=OuterRef("pk"), resolved_at=None))
+
+
 def alert_active(prescription: Prescription) -> PlanAlert | None:
     """The open alert to show: of the latest run, for a plan not already switched."""
+    if not getattr(prescription, "has_open_alert", True):
+        return None
     alert = (
         PlanAlert.objects.filter(prescription=prescription, resolved_at=None)
         .select_related("bundle")

@@ -14,4 +14,8 @@ def on_run_finished(sender: Any, *, run: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
+    from followup.alerts import open_alert_flag
+    from plans.selectors.access import prescription_flag_register
+
     run_finished.connect(on_run_finished, dispatch_uid="followup-plan-alert")
+    prescription_flag_register("has_open_alert", open_alert_flag)

@@ -85,9 +85,21 @@ def obligation_extras(
     return tuple(infos), tuple(extras)
 
 
+def plan_with_flags() -> dict[str, Exists]:
+    """`has_plannable_obligations`, on a prescription: whether its owner has an obligation
+    it can be planned with (the access helper loads it, so `plan_with_choices` needs no
+    query when there is none)."""
+    plannable = Obligation.objects.filter(owner_id=OuterRef("owner_id")).exclude(
+        kind=Obligation.Kind.CQR
+    )
+    return {"has_plannable_obligations": Exists(plannable)}
+
+
 def plan_with_choices(prescription: Prescription) -> dict[str, Any]:
     """The "Plan together with" form of the bundles page: the owner's plannable
     obligations, each with whether the prescription is planned with it."""
+    if not getattr(prescription, "has_plannable_obligations", True):
+        return {"choices": []}
     through = type(prescription).obligations.through
     owned = (
         obligations_for_user(user=prescription.owner)

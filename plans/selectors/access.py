@@ -3,6 +3,7 @@ and their bundles and plan items (anyone else's object is a 404), plus the owner
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import (
@@ -13,6 +14,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import BaseExpression
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,18 +23,33 @@ from matching.models import Bundle, MatchingRun
 from plans.models import Certificate, PlanItem
 from prescriptions.documents import spec_row_flags
 from prescriptions.models import Prescription, UnmatchedLine
+from prescriptions.obligation_extras import plan_with_flags
+
+# Flags that apps above this one read from the prescription (name -> a factory of an
+# expression over it, such as followup's "has an open cheaper-plan alert"): they register
+# them in their AppConfig.ready, so that the prescription's own query answers them.
+PRESCRIPTION_FLAGS: dict[str, Callable[[], BaseExpression]] = {}
+
+
+def prescription_flag_register(name: str, flag: Callable[[], BaseExpression]) -> None:
+    """Load every prescription of `prescription_get_for_user` annotated with `name`."""
+    PRESCRIPTION_FLAGS[name] = flag
 
 
 def prescription_get_for_user(*, user: Any, prescription_id: int) -> Prescription:
-    """The user's prescription; 404 for a missing one and for anyone else's alike."""
+    """The user's prescription; 404 for a missing one and for anyone else's alike. It
+    carries flags saying which optional rows exist (the spec's, unmatched lines, plannable
+    obligations, the registered `PRESCRIPTION_FLAGS`), so the pages skip the empty ones."""
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such prescription")
     return get_object_or_404(
         Prescription.objects.select_related("outline__discipline", "owner__profile").annotate(
             **spec_row_flags(),
+            **plan_with_flags(),
             has_unmatched_lines=Exists(
                 UnmatchedLine.objects.filter(prescription_id=OuterRef("pk"))
             ),
+            **{name: flag() for name, flag in PRESCRIPTION_FLAGS.items()},
         ),
         pk=prescription_id,
         owner=user,

@@ -174,10 +174,10 @@ def test_the_bundles_page_costs_a_fixed_number_of_queries_and_caches_the_run(
     with CaptureQueriesContext(connection) as warm:
         again = detail(client, small)
     assert again.split("csrfmiddlewaretoken")[0] == first.split("csrfmiddlewaretoken")[0]
-    # Cached: session, user, prescription (it says it has no lines outside our outline),
-    # latest run with the plan state, an open cheaper-plan alert (followup's banner), the
-    # owner's obligations for "plan together with" (not cached: they change elsewhere).
-    assert len(warm) == 6
+    # Cached: session, user, prescription (it says it has no lines outside our outline,
+    # no open cheaper-plan alert and no obligation to plan together with), latest run
+    # with the plan state.
+    assert len(warm) == 4
     assert len(cold) <= 30
 
     for i in range(6):

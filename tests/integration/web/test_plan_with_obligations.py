@@ -304,3 +304,32 @@ def test_a_staff_edit_of_the_rule_marks_the_planned_prescriptions_run_stale(
     run.refresh_from_db()
     assert run.is_stale
     assert prescription_spec_from_model(bob_prescription).extras[0].credits == D("14")
+
+
+def test_the_bundles_page_offers_the_owners_plannable_obligations_only(
+    bob: User,
+    bob_prescription: Prescription,
+    client_bob: Client,
+    other_user: User,
+    templates: None,
+) -> None:
+    """ "Plan together with" lists the owner's obligations other than a CQR window, and
+    says there are none (no form) when there are none: the prescription is loaded saying
+    whether any exists (`has_plannable_obligations`)."""
+    url = reverse("prescriptions:detail", args=[bob_prescription.pk])
+    template = ObligationTemplate.objects.get(code="fl-radiologic-technologist")
+    obligation_add(owner=other_user, template=template, due_on=days(200), credentials=set())
+    Obligation.objects.create(
+        owner=bob,
+        kind=Obligation.Kind.CQR,
+        discipline=bob_prescription.outline.discipline,
+        due_on=days(300),
+    )
+    page = client_bob.get(url).content.decode()
+    assert 'name="obligation"' not in page
+    assert "List your obligations</a> and plan them here" in page
+
+    mine = obligation_add(owner=bob, template=template, due_on=days(200), credentials=set())
+    page = client_bob.get(url).content.decode()
+    assert f'name="obligation" value="{mine.pk}"' in page
+    assert page.count('name="obligation"') == 1
