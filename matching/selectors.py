@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from catalog.models import CreditDistribution, PackageItem
@@ -102,3 +102,13 @@ def bundles_for_run(run: MatchingRun) -> QuerySet[Bundle]:
         .order_by("rank")
         .prefetch_related(*bundle_contents_prefetch())
     )
+
+
+def bundles_with_contents(run: MatchingRun) -> list[Bundle]:
+    """`bundles_for_run` as a list; a run read with its bundles (`ranked_bundles`,
+    plans.selectors.pages.run_latest_with_plan_state) gets only their contents."""
+    loaded: list[Bundle] | None = getattr(run, "ranked_bundles", None)
+    if loaded is None:
+        return list(bundles_for_run(run))
+    prefetch_related_objects(loaded, *bundle_contents_prefetch())
+    return loaded

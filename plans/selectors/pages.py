@@ -18,7 +18,7 @@ from django.db.models import (
 
 from catalog.models import Course, CreditDistribution
 from matching.models import Bundle, MatchingRun
-from matching.selectors import bundles_for_run
+from matching.selectors import bundles_with_contents
 from plans.models import Plan
 from plans.selectors.credits import Requirement, Sheet
 from plans.selectors.hours_hint import hours_hint
@@ -67,7 +67,7 @@ def bundles_page(
     """What the bundles page shows for a finished run: ranked bundles with their sheets,
     the comparison table rows, or the shortfall explained."""
     requirement = Requirement(spec)
-    bundles = list(bundles_for_run(run))
+    bundles = bundles_with_contents(run)
     members = package_members(bundles)
     built = [(bundle, *bundle_lines(bundle, members)) for bundle in bundles]
     # Every course of the page at once: the completed ones' rows in one query (if any).
@@ -256,19 +256,32 @@ def courses_by_document_code(codes: Sequence[str], spec: PrescriptionSpec) -> di
 
 def run_latest_with_plan_state(prescription: Prescription) -> MatchingRun | None:
     """The prescription's latest run (like matching.selectors.run_latest_for_prescription)
-    annotated with the plan's `plan_bundle_id` and `plan_updated_at`, in one query; its
-    `result` document is loaded only if used. For the bundles page, the busiest page."""
+    annotated with the plan's `plan_bundle_id` and `plan_updated_at`; its `result`
+    document is loaded only if used. For the bundles page, the busiest page: one query
+    that reads the run with its bundles (`run.ranked_bundles`, by rank) when it has any,
+    else one more for a run without bundles (computing, failed, infeasible)."""
     plan = Plan.objects.filter(prescription=prescription)
-    return (
-        MatchingRun.objects.filter(prescription=prescription)
-        .annotate(
-            plan_bundle_id=Subquery(plan.values("bundle_id")[:1]),
-            plan_updated_at=Subquery(plan.values("updated_at")[:1]),
-        )
-        .defer("result")
-        .order_by("-created_at", "-id")
-        .first()
+    plan_state = {
+        "plan_bundle_id": Subquery(plan.values("bundle_id")[:1]),
+        "plan_updated_at": Subquery(plan.values("updated_at")[:1]),
+    }
+    runs = MatchingRun.objects.filter(prescription=prescription).order_by("-created_at", "-id")
+    bundles = list(
+        Bundle.objects.filter(run_id=Subquery(runs.values("id")[:1]))
+        .select_related("run")
+        .defer("run__result")
+        .annotate(**plan_state)
+        .order_by("rank")
     )
+    if not bundles:
+        return runs.annotate(**plan_state).defer("result").first()
+    run = bundles[0].run
+    run.plan_bundle_id = bundles[0].plan_bundle_id  # type: ignore[attr-defined]
+    run.plan_updated_at = bundles[0].plan_updated_at  # type: ignore[attr-defined]
+    for bundle in bundles:
+        bundle.run = run
+    run.ranked_bundles = bundles  # type: ignore[attr-defined]
+    return run
 
 
 def run_message(prescription: Prescription, done: str, *, computing: str = "") -> str:
