@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,9 +15,11 @@ from catalog.credits import OutlineNames, split_hundredths
 from catalog.models import Course, CreditDistribution, OutlineVersion
 from catalog.selectors import outline_in_force
 from catalog.services import catalog_import
+from core.db_json import json_rows_of
 from core.money import to_hundredths
 from matching.services.problem import solver_problem_from_spec
 from plans.selectors.credits import Requirement
+from plans.selectors.lines import item_course
 from prescriptions.documents import prescription_spec_from_document
 from tests.integration.contract.outline_versions_data import NEW, OLD, catalog, prescription
 
@@ -136,3 +139,25 @@ def test_the_names_come_in_one_query_with_their_aliases(
     assert list(names.majors.items()) == [(s.name, s.major.name) for s in current]
     assert names.resolve("An older wording") == first.pk
     assert names.resolve(first.name) == first.pk
+
+
+@pytest.mark.parametrize("issued_on", ["2026-10-01", "2025-10-01"])
+def test_credit_rows_read_with_their_row_give_what_the_query_gives(
+    imported: None, issued_on: str, django_assert_num_queries: Any
+) -> None:
+    """The pages read a course's credit rows with its bundle or plan item (a JSON
+    aggregate, plans.selectors.lines.item_course): the same contributions, no query."""
+    spec = prescription_spec_from_document(
+        prescription(issued_on, [], extra=[{"kind": "total_discipline", "credits": "1"}])
+    )
+    rows = json_rows_of(CreditDistribution.objects, "course_id", "id", "subcategory_id", "credits")
+    carried = [
+        item_course(SimpleNamespace(course=course, course_credit_rows=course.rows))  # type: ignore[arg-type]
+        for course in Course.objects.annotate(rows=rows).order_by("id")
+    ]
+    assert all(getattr(course, "credit_rows", None) for course in carried)
+    queried = Requirement(spec).contributions(list(Course.objects.order_by("id")))
+    requirement = Requirement(spec)
+    assert requirement.names.all_ids()  # the names are read before counting queries
+    with django_assert_num_queries(0):
+        assert requirement.contributions([c for c in carried if c is not None]) == queried

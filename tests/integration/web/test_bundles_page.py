@@ -226,3 +226,25 @@ def test_a_bundle_shows_the_credits_the_engine_stored_not_a_recount(client, bob,
     html = detail(client, bob_prescription)
     assert "4.75 of 3.00 — covered" in html
     assert "3.00 of 3.00 — covered" not in html.split("2nd cheapest")[0]
+
+
+def test_a_bundle_buying_a_package_lists_its_member_courses_in_the_packages_order(
+    client, bob, bob_prescription, catalog
+):
+    """The members come with the bundle's purchases (one JSON value per purchase, not a
+    query of their own): both courses of the AHEC pack, in the pack's order, each line
+    saying it is paid by the package."""
+    bought = [
+        b.rank
+        for b in bob_prescription.runs.get().bundles.all()
+        if b.purchases.filter(package=catalog.pack).exists()
+    ]
+    assert bought, "the cheapest way to the dose credits is the AHEC pack"
+    client.force_login(bob)
+    html = unescape(detail(client, bob_prescription))
+    assert (
+        "<strong>AHEC CT pack</strong> from Advanced Health Education Center for $50.00 — "
+        "includes "
+        "CT Dose in Practice, CT Image Formation Deep Dive"
+    ) in html
+    assert html.count("In package: AHEC CT pack") == 2
