@@ -8,54 +8,38 @@ banner straight to the C stdout).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.integration.conftest import manage
 from tests.integration.contract.catalog_data import CATALOG, INFEASIBLE, prescription
-
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
 class Portal:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("CELERY_", "DATABASE_URL"))
-        }
-        self.env["DATABASE_URL"] = f"sqlite:///{directory / 'db.sqlite3'}"
+    def __init__(self, database: Path) -> None:
+        self.database = database
 
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, MANAGE, *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return manage(self.database, *args)
 
     def recommend(self, document: dict, *args: str) -> subprocess.CompletedProcess[str]:
-        path = self.directory / "rx.json"
+        path = self.database.with_name("rx.json")
         path.write_text(json.dumps(document))
         return self.manage("recommend", str(path), *args)
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    portal = Portal(tmp_path_factory.mktemp("portal"))
-    catalog = portal.directory / "catalog.json"
+def portal(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    database = tmp_path_factory.mktemp("portal") / "db.sqlite3"
+    database.write_bytes(migrated_sqlite.read_bytes())
+    portal = Portal(database)
+    catalog = database.with_name("catalog.json")
     catalog.write_text(json.dumps(CATALOG))
-    for args in (("migrate", "--noinput", "-v0"), ("import_catalog", str(catalog))):
-        done = portal.manage(*args, "--skip-checks")
-        assert done.returncode == 0, done.stderr
+    done = portal.manage("import_catalog", str(catalog), "--skip-checks")
+    assert done.returncode == 0, done.stderr
     yield portal
 
 
@@ -86,7 +70,7 @@ def test_recommend_exits_non_zero_with_a_clear_message_for_invalid_input(portal:
 
 
 def test_recommend_on_an_empty_database_says_what_to_run(tmp_path: Path) -> None:
-    done = Portal(tmp_path).recommend(prescription(), "--json")
+    done = Portal(tmp_path / "db.sqlite3").recommend(prescription(), "--json")
     assert done.returncode != 0
     assert "manage.py migrate" in done.stderr and "Traceback" not in done.stderr
     assert json.loads(done.stdout)["status"] == "error"

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from catalog.models import OutlineVersion, Subcategory, SubcategoryAlias
 from catalog.services import outlines_load_default
 from prescriptions.text_import import outlines_for_parsing
+from tests.integration.conftest import manage
 from tests.unit.parsing.corpus import CORPUS, shipped_outlines
-
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
 def run(*args: str) -> str:
@@ -140,24 +136,18 @@ def test_an_unknown_discipline_code_fails(db: None) -> None:
         run(str(CORPUS / "01_ct_table_tabs.txt"), "--discipline", "XX")
 
 
-def test_as_a_process_on_a_fresh_database(tmp_path: Path) -> None:
-    """How external suites run it: `migrate`, then the command; the document alone on
-    stdout and exit 0; a bad file exits non-zero with the message on stderr."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_URL"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+def test_as_a_process_on_a_fresh_database(fresh_sqlite: Path) -> None:
+    """How external suites run it: `migrate` (the fixture), then the command; the document
+    alone on stdout and exit 0; a bad file exits non-zero with the message on stderr."""
 
-    def manage(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, MANAGE, *args, "--skip-checks"]
-        return subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=120, check=False
-        )
+    def parse(*args: str) -> subprocess.CompletedProcess[str]:
+        return manage(fresh_sqlite, "parse_prescription", *args, "--skip-checks")
 
-    assert manage("migrate", "--noinput", "-v0").returncode == 0
-    done = manage("parse_prescription", str(CORPUS / "02_ct_dashes_dotted.txt"), "--json")
+    done = parse(str(CORPUS / "02_ct_dashes_dotted.txt"), "--json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document["discipline"] == "CT" and len(document["required"]) == 4
-    missing = manage("parse_prescription", str(tmp_path / "none.txt"))
+    missing = parse(str(fresh_sqlite.with_name("none.txt")))
     assert missing.returncode != 0
     assert "none.txt: no such file" in missing.stderr and missing.stdout == ""
 
