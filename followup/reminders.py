@@ -35,9 +35,10 @@ from plans.models import Plan, PlanItem
 from plans.selectors.credits import Requirement
 from plans.selectors.ical import DEADLINE_REMINDER_DAYS, EVENT_REMINDER_DAYS
 from plans.selectors.lines import plan_for_prescription, plan_lines
-from prescriptions.documents import PrescriptionInputError, prescription_spec_from_model
+from prescriptions.documents import PrescriptionInputError
 from prescriptions.models import Prescription
 from prescriptions.selectors.wording import human_date
+from prescriptions.spec_rows import prescription_spec_from_model
 
 logger = logging.getLogger(__name__)
 

@@ -47,10 +47,10 @@ from prescriptions.documents import (
     PrescriptionSpec,
     prescription_document_from_spec,
     prescription_spec_from_document,
-    prescription_spec_from_model,
 )
 from prescriptions.models import Prescription
 from prescriptions.services import prescription_delete, unmatched_lines_add
+from prescriptions.spec_rows import prescription_spec_from_model
 from prescriptions.text_import import (
     PDF_MAGIC,
     PrescriptionTextError,

@@ -11,12 +11,9 @@ from django.http import HttpRequest
 
 from plans.selectors.access import prescription_get_for_user
 from plans.selectors.pages import run_message
-from prescriptions.documents import (
-    PrescriptionInputError,
-    PrescriptionSpec,
-    prescription_spec_from_model,
-)
+from prescriptions.documents import PrescriptionInputError, PrescriptionSpec
 from prescriptions.models import Prescription
+from prescriptions.spec_rows import prescription_spec_from_model
 
 PAPERS = {"letter", "a4"}
 

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from catalog.credits import OutlineNames
@@ -31,15 +30,11 @@ from catalog.models import (
     Subcategory,
     course_visible_q,
 )
-from catalog.outline_dates import covers
 from catalog.selectors import outline_in_force
 from core.exceptions import ErrorDetail, InputError
 from core.jsontext import text_problem
 from prescriptions.extras import ExtraSpec, check_labels, parse_extras
-from prescriptions.obligation_extras import ObligationInfo, obligation_extras
-
-if TYPE_CHECKING:
-    from prescriptions.models import Prescription
+from prescriptions.obligation_extras import ObligationInfo
 
 PRESCRIPTION_FORMAT = "cqr-prescription/1"
 KINDS = ("cqr", "structured-education")
@@ -150,7 +145,7 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-class _Errors:
+class FieldErrors:
     """The mistakes found in a document, each at its path (`required[1].category`)."""
 
     def __init__(self) -> None:
@@ -181,7 +176,7 @@ def document_order(found: Sequence[tuple[str, ErrorDetail]]) -> list[ErrorDetail
     return [detail for *_, detail in sorted(keyed, key=lambda item: item[:3])]
 
 
-def _positive_amount(errors: _Errors, field: str, value: Any) -> Decimal | None:
+def _positive_amount(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
     amount = parse_amount(value)
     if amount is None or amount <= 0:
         errors.add(field, "must be a positive number with at most 2 decimal places")
@@ -192,7 +187,7 @@ def _positive_amount(errors: _Errors, field: str, value: Any) -> Decimal | None:
     return amount
 
 
-def _required_date(errors: _Errors, document: Mapping[str, Any], field: str) -> date | None:
+def _required_date(errors: FieldErrors, document: Mapping[str, Any], field: str) -> date | None:
     if document.get(field) is None:
         errors.add(field, "is required (an ISO date YYYY-MM-DD)")
         return None
@@ -208,7 +203,7 @@ def json_repr(value: Any) -> str:
     return repr(value)
 
 
-def _list_field(errors: _Errors, document: Mapping[str, Any], field: str) -> list[Any]:
+def _list_field(errors: FieldErrors, document: Mapping[str, Any], field: str) -> list[Any]:
     value = document.get(field)
     if value is None:
         return []
@@ -224,7 +219,7 @@ def _list_field(errors: _Errors, document: Mapping[str, Any], field: str) -> lis
 
 
 def _resolve_course_codes(
-    errors: _Errors, field: str, values: list[Any], owner_id: int | None = None
+    errors: FieldErrors, field: str, values: list[Any], owner_id: int | None = None
 ) -> tuple[CatalogCourse, ...]:
     """Active courses by code; "provider/code" disambiguates a code several providers use.
     With `owner_id`, that technologist's own courses resolve too (nobody else's)."""
@@ -288,7 +283,7 @@ def prescription_spec_from_document(
     """Parse and resolve a `cqr-prescription/1` document (contract §2 and §6). With
     `owner_id` (the technologist saving it), `completed` and `owned` may name their own
     courses; without it (the recommend command), catalog courses only."""
-    errors = _Errors()
+    errors = FieldErrors()
     if not isinstance(document, dict):
         raise PrescriptionInputError.at("document", "must be a JSON object")
     problem = text_problem(document)
@@ -335,7 +330,7 @@ def prescription_spec_from_document(
     hours = None
     if document.get("hours_per_week") is not None:
         hours = _positive_amount(errors, "hours_per_week", document["hours_per_week"])
-    formats = _parse_formats(errors, document.get("formats"))
+    formats = parse_formats(errors, document.get("formats"))
     excluded = _parse_providers(errors, _list_field(errors, document, "exclude_providers"))
     errors.raise_if_any()
     assert outline is not None and issued_on and deadline and as_of
@@ -358,7 +353,7 @@ def prescription_spec_from_document(
 
 
 def _parse_biennium_end(
-    errors: _Errors,
+    errors: FieldErrors,
     document: Mapping[str, Any],
     issued_on: date | None,
     extra_rows: list[Any],
@@ -378,7 +373,9 @@ def _parse_biennium_end(
     return ends_on
 
 
-def _outline_in_force(errors: _Errors, code: Any, issued_on: date | None) -> OutlineVersion | None:
+def _outline_in_force(
+    errors: FieldErrors, code: Any, issued_on: date | None
+) -> OutlineVersion | None:
     """The discipline's outline version in force on `issued_on` (contract §1; today when
     issued_on is unreadable, which is reported on its own)."""
     if not isinstance(code, str) or not code.strip():
@@ -394,7 +391,7 @@ def _outline_in_force(errors: _Errors, code: Any, issued_on: date | None) -> Out
 
 
 def _parse_required(
-    errors: _Errors, outline: OutlineVersion | None, rows: list[Any]
+    errors: FieldErrors, outline: OutlineVersion | None, rows: list[Any]
 ) -> tuple[tuple[Subcategory, Decimal], ...]:
     parsed: list[tuple[int, str, Decimal | None]] = []
     for i, row in enumerate(rows):
@@ -439,7 +436,7 @@ def _parse_required(
     return tuple(result)
 
 
-def _parse_formats(errors: _Errors, value: Any) -> frozenset[str] | None:
+def parse_formats(errors: FieldErrors, value: Any) -> frozenset[str] | None:
     if value is None:
         return None
     if not isinstance(value, list):
@@ -460,7 +457,7 @@ def _parse_formats(errors: _Errors, value: Any) -> frozenset[str] | None:
     return None if formats == set(FORMATS) else frozenset(formats)
 
 
-def _parse_providers(errors: _Errors, values: list[Any]) -> tuple[Provider, ...]:
+def _parse_providers(errors: FieldErrors, values: list[Any]) -> tuple[Provider, ...]:
     codes = [v.strip() for v in values if isinstance(v, str)]
     providers = {p.code: p for p in Provider.objects.filter(code__in=codes)}
     found: list[Provider] = []
@@ -473,120 +470,8 @@ def _parse_providers(errors: _Errors, values: list[Any]) -> tuple[Provider, ...]
 
 
 # ---------------------------------------------------------------------------------------
-# Model rows -> spec, spec -> document
+# Spec -> document
 # ---------------------------------------------------------------------------------------
-
-
-def spec_row_flags() -> dict[str, Exists]:
-    """Annotations saying which optional rows a prescription has (`has_extras`, ...). The
-    access helper loads the prescription with them, so `prescription_spec_from_model`
-    reads only the rows that exist: no query for the empty lists most prescriptions have."""
-    from prescriptions.models import ExtraRequirement, Prescription
-
-    def through(field: str) -> Exists:
-        rows = getattr(Prescription, field).through.objects
-        return Exists(rows.filter(prescription_id=OuterRef("pk")))
-
-    return {
-        "has_extras": Exists(ExtraRequirement.objects.filter(prescription_id=OuterRef("pk"))),
-        **{f"has_{field}": through(field) for field in SPEC_OPTIONAL_ROWS[1:]},
-    }
-
-
-SPEC_OPTIONAL_ROWS = (
-    "extras",
-    "obligations",
-    "completed_courses",
-    "owned_courses",
-    "excluded_providers",
-)
-
-
-def _has(prescription: Prescription, rows: str) -> bool:
-    """False only when the prescription was loaded saying it has none of these rows."""
-    return bool(getattr(prescription, f"has_{rows}", True))
-
-
-def prescription_spec_from_model(prescription: Prescription) -> PrescriptionSpec:
-    """The spec of a saved prescription (its rows were validated when saved; rules that
-    the database cannot enforce are checked again here). Loaded with `spec_row_flags`,
-    it skips the optional rows the prescription does not have."""
-    errors = _Errors()
-    outline = prescription.outline  # the access helpers load it with its discipline
-    if not (outline.is_current and covers(outline, prescription.issued_on)):
-        # Read against the version in force on its issue date (staff may have added one
-        # since it was saved); the current version covering that date is that version.
-        outline = (
-            outline_in_force(discipline_id=outline.discipline_id, on=prescription.issued_on)
-            or outline
-        )
-    required = tuple(
-        (row.subcategory, row.credits)
-        for row in prescription.required.select_related(
-            "subcategory__outline", "subcategory__major"
-        ).order_by("id")
-    )
-    for i, (sub, _) in enumerate(required):
-        if sub.outline.discipline_id != outline.discipline_id:
-            errors.add(
-                f"required[{i}].category",
-                f'"{sub.name}" is not a subcategory of discipline {outline.discipline.code}',
-            )
-    extras = tuple(
-        ExtraSpec(row.kind, row.credits, row.deadline, row.label, tuple(row.tags or ()))
-        for row in (prescription.extras.order_by("id") if _has(prescription, "extras") else ())
-        if row.credits > 0
-    )
-    planned, from_obligations = obligation_extras(
-        prescription.obligations.select_related("template", "discipline").prefetch_related(
-            "template__requirements"
-        )
-        if _has(prescription, "obligations")
-        else ()
-    )
-    extras += from_obligations
-    if not required and not extras:
-        errors.add("required", "the prescription has no required credits")
-    formats = _parse_formats(errors, list(prescription.formats)) if prescription.formats else None
-    errors.raise_if_any()
-    # Catalog courses and the owner's own ones (never another technologist's).
-    visible = course_visible_q(prescription.owner_id)
-    return PrescriptionSpec(
-        outline=outline,
-        owner_id=prescription.owner_id,
-        kind=prescription.kind,
-        issued_on=prescription.issued_on,
-        deadline=prescription.deadline,
-        as_of=prescription.as_of or timezone.localdate(),
-        required=required,
-        # A completed course counts even if its provider has since withdrawn it.
-        completed=tuple(
-            prescription.completed_courses.filter(visible).select_related("provider").order_by("id")
-            if _has(prescription, "completed_courses")
-            else ()
-        ),
-        owned=tuple(
-            prescription.owned_courses.filter(visible, is_active=True)
-            .select_related("provider")
-            .order_by("id")
-            if _has(prescription, "owned_courses")
-            else ()
-        ),
-        hours_per_week=prescription.hours_per_week,
-        formats=formats,
-        exclude_providers=(
-            tuple(prescription.excluded_providers.all())
-            if _has(prescription, "excluded_providers")
-            else ()
-        ),
-        extras=extras,
-        biennium_ends_on=(
-            prescription.biennium_ends_on
-            if any(e.kind == "total_ce" and not e.group for e in extras)
-            else None
-        ),
-        obligations=planned,
-    )
 
 
 def prescription_document_from_spec(spec: PrescriptionSpec) -> dict[str, Any]:

@@ -21,11 +21,9 @@ from core.money import format_amount
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.services.problem import ProgressCallback, Recommendation, recommend
 from matching.signals import run_finished
-from prescriptions.documents import (
-    PrescriptionInputError,
-    prescription_spec_from_model,
-)
+from prescriptions.documents import PrescriptionInputError
 from prescriptions.models import Prescription
+from prescriptions.spec_rows import prescription_spec_from_model
 
 logger = logging.getLogger(__name__)
 COMPUTE_TASK = "matching.tasks.compute_bundles"  # the name `shared_task` gives it

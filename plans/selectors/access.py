@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404
 from catalog.models import Course, CreditDistribution, course_visible_q
 from matching.models import Bundle, MatchingRun
 from plans.models import Certificate, PlanItem
-from prescriptions.documents import spec_row_flags
 from prescriptions.models import Prescription, UnmatchedLine
 from prescriptions.obligation_extras import plan_with_flags
+from prescriptions.spec_rows import spec_row_flags
 
 # Flags that apps above this one read from the prescription (name -> a factory of an
 # expression over it, such as followup's "has an open cheaper-plan alert"): they register

@@ -27,9 +27,10 @@ from icalendar import vText
 
 from plans.selectors.lines import CourseLine
 from plans.selectors.plan_document import PlanDocument, plan_document_for_prescription
-from prescriptions.documents import PrescriptionInputError, prescription_spec_from_model
+from prescriptions.documents import PrescriptionInputError
 from prescriptions.models import Prescription
 from prescriptions.selectors.wording import human_date
+from prescriptions.spec_rows import prescription_spec_from_model
 
 # Days before the compliance deadline a reminder goes out (email and calendar alike).
 DEADLINE_REMINDER_DAYS = (7, 30, 90)

@@ -14,10 +14,10 @@ from prescriptions.documents import (
     parse_amount,
     prescription_document_from_spec,
     prescription_spec_from_document,
-    prescription_spec_from_model,
 )
 from prescriptions.extras import ExtraSpec
 from prescriptions.models import ExtraRequirement
+from prescriptions.spec_rows import prescription_spec_from_model
 from tests.factories import CourseFactory, ProviderFactory
 from tests.integration.matching.conftest import Catalog, prescription_document
 

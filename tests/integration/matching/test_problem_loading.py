@@ -15,7 +15,8 @@ from catalog.models import (
     SubcategoryAlias,
 )
 from matching.services.problem import solver_problem_from_spec
-from prescriptions.documents import prescription_spec_from_document, prescription_spec_from_model
+from prescriptions.documents import prescription_spec_from_document
+from prescriptions.spec_rows import prescription_spec_from_model
 from tests.factories import PackageFactory, ProviderFactory, make_outline
 from tests.integration.matching.conftest import Catalog, add_course, prescription_document
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.spreadsheet import spreadsheet_safe
 from plans.selectors.plan_document import plan_document_for_prescription
 from plans.services import plan_choose, plan_item_mark_done
-from prescriptions.documents import prescription_spec_from_model
+from prescriptions.spec_rows import prescription_spec_from_model
 from tests.integration.web.test_plan import best_bundle
 
 pytestmark = pytest.mark.django_db

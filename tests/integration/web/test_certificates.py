@@ -195,6 +195,6 @@ def test_storage_and_mail_come_from_the_environment():
 
 
 def _spec(prescription: Any) -> Any:
-    from prescriptions.documents import prescription_spec_from_model
+    from prescriptions.spec_rows import prescription_spec_from_model
 
     return prescription_spec_from_model(prescription)

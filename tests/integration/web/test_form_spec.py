@@ -17,11 +17,11 @@ from prescriptions.documents import (
     PrescriptionSpec,
     prescription_document_from_spec,
     prescription_spec_from_document,
-    prescription_spec_from_model,
 )
 from prescriptions.extras import ExtraSpec
 from prescriptions.forms import PrescriptionForm, current_outline
 from prescriptions.models import Prescription
+from prescriptions.spec_rows import prescription_spec_from_model
 from prescriptions.unmatched import UnmatchedSpec
 from tests.integration.web.conftest import WebCatalog
 from tests.integration.web.test_obligations import biennium_data, cqr_data, structured_data

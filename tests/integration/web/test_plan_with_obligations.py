@@ -27,8 +27,8 @@ from obligations.services import obligation_add, templates_load_file
 from plans.obligations import prescription_obligations_set
 from plans.selectors.credits import Requirement
 from plans.selectors.lines import CourseLine
-from prescriptions.documents import prescription_spec_from_model
 from prescriptions.models import Prescription
+from prescriptions.spec_rows import prescription_spec_from_model
 from tests.integration.web.conftest import WebCatalog, add_course
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from matching.models import Bundle, BundleCourse, MatchingRun
 from matching.services.problem import solver_problem_from_spec
 from plans.models import PlanItem
 from plans.private_courses import PrivateCourseInput, private_course_create, private_course_delete
-from prescriptions.documents import prescription_spec_from_model
+from prescriptions.spec_rows import prescription_spec_from_model
 from tests.integration.web.conftest import WebCatalog, make_prescription
 
 pytestmark = pytest.mark.django_db

@@ -163,13 +163,13 @@ def test_each_page_builds_the_spec_and_its_subcategory_names_once(
 ) -> None:
     """The spec comes from the database once per request and every part of the page (the
     sheets, the plan, the report in the PDF) reuses it and its subcategory names."""
-    from prescriptions import documents
+    from prescriptions import documents, spec_rows
 
     best = bob_prescription.runs.get().bundles.get(rank=1)
     client.force_login(bob)
     client.post(reverse("prescriptions:choose", args=[bob_prescription.pk, best.pk]))
     built: list[str] = []
-    spec_from_model = documents.prescription_spec_from_model
+    spec_from_model = spec_rows.prescription_spec_from_model
     names_init = documents.OutlineNames.__init__
 
     def counted_spec(prescription: Prescription) -> Any:
