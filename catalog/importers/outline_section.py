@@ -74,9 +74,13 @@ class OutlineSection:
         for index, spec in self.specs:
             status, outline = outline_write(spec, adopt=self.adopt)
             written.append((index, spec, outline, status))
+        sequences: dict[int, list[OutlineVersion]] = {}  # per discipline, once written
         changed = [
-            spec.mappings is not None and self._write_mappings(index, spec, outline)
-            for index, spec, outline, _ in written
+            spec.mappings is not None
+            and self._write_mappings(
+                index, spec, outline, sequences=sequences, fresh=status == "created"
+            )
+            for index, spec, outline, status in written
         ]
         if self.prune:  # after every mapping is rewritten (see `outline_prune`)
             changed = [
@@ -117,10 +121,25 @@ class OutlineSection:
         if moved:
             self.changed_disciplines |= refresh_current(discipline_ids=moved)
 
-    def _write_mappings(self, index: int, spec: OutlineSpec, outline: OutlineVersion) -> bool:
-        """Replace the mappings into `outline` from its previous version; True if changed."""
+    def _write_mappings(
+        self,
+        index: int,
+        spec: OutlineSpec,
+        outline: OutlineVersion,
+        *,
+        sequences: dict[int, list[OutlineVersion]],
+        fresh: bool,
+    ) -> bool:
+        """Replace the mappings into `outline` from its previous version; True if changed.
+        `sequences` caches each discipline's versions in order (all are written by now);
+        `fresh`: the outline was created in this load, so no mapping leads into it yet."""
         label = outline_label(index, self.records[index])
-        versions = in_sequence(OutlineVersion.objects.filter(discipline_id=outline.discipline_id))
+        discipline_id = outline.discipline_id
+        if discipline_id not in sequences:
+            sequences[discipline_id] = in_sequence(
+                OutlineVersion.objects.filter(discipline_id=discipline_id)
+            )
+        versions = sequences[discipline_id]
         position = [v.pk for v in versions].index(outline.pk)
         mappings = spec.mappings or ()
         if position == 0:
@@ -148,9 +167,13 @@ class OutlineSection:
                 )
                 continue
             wanted.update((old[source], new[target]) for target in targets)
-        stored = set(
-            SubcategoryMapping.objects.filter(to_subcategory__outline=outline).values_list(
-                "from_subcategory_id", "to_subcategory_id"
+        stored = (
+            set()
+            if fresh
+            else set(
+                SubcategoryMapping.objects.filter(to_subcategory__outline=outline).values_list(
+                    "from_subcategory_id", "to_subcategory_id"
+                )
             )
         )
         if wanted == stored:

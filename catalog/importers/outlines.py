@@ -307,7 +307,7 @@ def outline_write(
             adopted_at=timezone.now() if adopt and not spec.dated else None,
             is_current=False,
         )
-        _write_children(outline, spec, prune=False)
+        _write_children(outline, spec, prune=False, fresh=True)
         return "created", outline
     changed |= _update_outline_row(outline, spec, adopt=adopt)
     if _write_children(outline, spec, prune=prune):
@@ -374,10 +374,13 @@ def refresh_current(
     return changed
 
 
-def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) -> bool:
-    """Majors, subcategories and aliases of one outline, in a fixed number of queries."""
+def _write_children(
+    outline: OutlineVersion, spec: OutlineSpec, *, prune: bool, fresh: bool = False
+) -> bool:
+    """Majors, subcategories and aliases of one outline, in a fixed number of queries
+    (`fresh`: the outline was created just now, so it has none to read)."""
     changed = False
-    majors = {m.name: m for m in MajorCategory.objects.filter(outline=outline)}
+    majors = {} if fresh else {m.name: m for m in MajorCategory.objects.filter(outline=outline)}
     new_majors, moved_majors = [], []
     for position, (name, _) in enumerate(spec.majors):
         major = majors.get(name)
@@ -392,7 +395,7 @@ def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) 
     MajorCategory.objects.bulk_update(moved_majors, ["position"], batch_size=500)
     changed |= bool(new_majors or moved_majors)
 
-    subs = {s.name: s for s in Subcategory.objects.filter(outline=outline)}
+    subs = {} if fresh else {s.name: s for s in Subcategory.objects.filter(outline=outline)}
     new_subs, moved_subs = [], []
     for major_name, names in spec.majors:
         major = majors[major_name]
@@ -409,7 +412,9 @@ def _write_children(outline: OutlineVersion, spec: OutlineSpec, *, prune: bool) 
     Subcategory.objects.bulk_update(moved_subs, ["major", "position"], batch_size=500)
     changed |= bool(new_subs or moved_subs)
 
-    aliases = {a.alias: a for a in SubcategoryAlias.objects.filter(outline=outline)}
+    aliases = (
+        {} if fresh else {a.alias: a for a in SubcategoryAlias.objects.filter(outline=outline)}
+    )
     new_aliases, moved_aliases = [], []
     for alias, target in spec.aliases.items():
         row = aliases.get(alias)
