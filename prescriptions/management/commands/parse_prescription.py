@@ -49,7 +49,7 @@ class Command(BaseCommand):
             result = prescription_text_parse(text=text, discipline_code=options["discipline"])
         except PrescriptionTextError as exc:
             message = replace(exc.detail, record=exc.detail.record or path).as_text()
-            if exc.about_discipline:
+            if exc.about_discipline and options["discipline"] is None:
                 message += "; give it with --discipline CODE"
             raise CommandError(message) from exc
         if options["json"]:

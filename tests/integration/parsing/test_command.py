@@ -132,8 +132,11 @@ def test_bad_files_fail_with_a_message(db: None, tmp_path: Path, content, messag
 
 
 def test_an_unknown_discipline_code_fails(db: None) -> None:
-    with pytest.raises(CommandError, match="'XX' has no outline"):
+    with pytest.raises(CommandError, match="'XX' has no outline") as failure:
         run(str(CORPUS / "01_ct_table_tabs.txt"), "--discipline", "XX")
+    # The code was given: the message lists the known codes, it does not ask for one.
+    assert "give it with --discipline" not in str(failure.value)
+    assert "known: BD, BS, CI, CT" in str(failure.value)
 
 
 def test_as_a_process_on_a_fresh_database(fresh_sqlite: Path) -> None:
