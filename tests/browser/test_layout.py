@@ -3,13 +3,17 @@ the page sideways) and passes axe-core, in a real chromium."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from catalog.models import Discipline
 from catalog.services import staff_grant_catalog_permissions
+from obligations.models import ObligationTemplate
+from obligations.services import obligation_add, obligation_add_cqr_window, templates_load_file
 from plans import services
 from tests.browser.conftest import axe_violations, shot
 from tests.factories import MembershipFactory, UserFactory
@@ -54,6 +58,21 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
     plan = services.plan_choose(prescription=prescription, bundle=run.bundles.get(rank=1))
     services.plan_item_mark_done(
         item=plan.items.get(course=catalog.dose), done_on=timezone.localdate()
+    )
+    # The obligations page with a CQR window (its table) and an obligation card.
+    today = timezone.localdate()
+    templates_load_file()
+    obligation_add_cqr_window(
+        owner=bob,
+        discipline=Discipline.objects.get(code="CT"),
+        starts_on=None,
+        ends_on=today + timedelta(days=400),
+    )
+    obligation_add(
+        owner=bob,
+        template=ObligationTemplate.objects.get(code="arrt-biennium"),
+        due_on=today + timedelta(days=300),
+        credentials=set(),
     )
     base = live_server.url
 
