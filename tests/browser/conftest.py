@@ -19,8 +19,11 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations of the current page."""
+def axe_violations(
+    page: Any, impacts: frozenset[str] = frozenset({"serious", "critical"})
+) -> list[dict[str, Any]]:
+    """axe-core violations of the current page with one of `impacts` (by default serious
+    and critical)."""
     # Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays on.
     page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -32,7 +35,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
             "nodes": [n["target"] for n in v["nodes"]][:5],
         }
         for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
+        if v["impact"] in impacts
     ]
 
 
