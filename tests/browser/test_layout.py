@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from catalog.models import Discipline
 from catalog.services import staff_grant_catalog_permissions
+from followup.reminders import unsubscribe_token
 from obligations.models import ObligationTemplate
 from obligations.services import obligation_add, obligation_add_cqr_window, templates_load_file
 from plans import services
@@ -30,9 +31,9 @@ def session_cookie(live_server: Any, user: Any) -> dict[str, str]:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
-def check(page: Any, url: str, name: str) -> None:
+def check(page: Any, url: str, name: str, status: int = 200) -> None:
     response = page.goto(url)
-    assert response is not None and response.status == 200, f"{name}: {url} answered {response}"
+    assert response is not None and response.status == status, f"{name}: {url} answered {response}"
     width = page.evaluate("document.scrollingElement.scrollWidth")
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
@@ -105,4 +106,41 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
     check(page, f"{base}/admin/catalog/course/add/", "admin-course-add")
     check(page, f"{base}/admin/catalog/package/add/", "admin-package-add")
     check(page, f"{base}/provider/insights/", "insights")
+    context.close()
+
+
+def test_the_other_pages_fit_a_phone_and_pass_axe(live_server: Any, browser: Any, bob: Any) -> None:
+    """Account, import, edit and delete, reminder settings, unsubscribe, admin lists, 404."""
+    catalog = build_catalog()
+    staff = cast(Any, UserFactory(username="ahec-staff", is_staff=True))
+    MembershipFactory(user=staff, provider=catalog.ahec)
+    staff_grant_catalog_permissions(user=staff)
+    prescription = make_prescription(bob)
+    base = live_server.url
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    check(page, f"{base}/accounts/login/", "login")
+    check(page, f"{base}/accounts/signup/", "signup")
+    check(page, f"{base}/accounts/password_reset/", "password-reset")
+    check(page, f"{base}/no-such-page/", "not-found", status=404)
+    context.add_cookies([session_cookie(live_server, bob)])
+    check(page, f"{base}/prescriptions/import/", "import")
+    check(page, f"{base}/prescriptions/read/", "read")
+    check(page, f"{base}/prescriptions/my-courses/new/", "my-course-new")
+    check(page, f"{base}/prescriptions/{prescription.pk}/edit/", "edit")
+    check(page, f"{base}/prescriptions/{prescription.pk}/delete/", "delete")
+    check(page, f"{base}/followup/reminders/", "reminders")
+    check(page, f"{base}/accounts/password_change/", "password-change")
+    context.clear_cookies()
+    check(page, f"{base}/followup/unsubscribe/{unsubscribe_token(bob)}/", "unsubscribed")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies([session_cookie(live_server, staff)])
+    page = context.new_page()
+    check(page, f"{base}/admin/", "admin-index")
+    check(page, f"{base}/admin/catalog/course/", "admin-course-list")
+    check(page, f"{base}/admin/catalog/package/", "admin-package-list")
+    check(page, f"{base}/provider/insights/{catalog.ahec.pk}/", "insights-dashboard")
     context.close()
