@@ -1,6 +1,7 @@
 """Follow-up parts of the prescriptions' pages: `{% load followup %}` then
-`{% plan_alert prescription %}` (the cheaper-plan banner) or `{% plan_followup prescription %}`
-(reminder settings and the calendar subscription)."""
+`{% plan_alert prescription %}` (the cheaper-plan banner; `{% plan_alert_of prescription as
+alert %}` gives the alert itself to a page that also says so elsewhere) or
+`{% plan_followup prescription %}` (reminder settings and the calendar subscription)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ def plan_alert(context: Any, prescription: Any) -> dict[str, Any]:
         "prescription": prescription,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def plan_alert_of(prescription: Any) -> Any:
+    """The open alert of the prescription's plan, or None (for `as alert`)."""
+    return alert_active(prescription)
 
 
 @register.inclusion_tag("followup/_plan_followup.html", takes_context=True)

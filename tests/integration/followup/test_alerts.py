@@ -127,3 +127,20 @@ def test_users_who_switched_reminders_off_get_the_banner_but_no_email(
     catalog_change(django_capture_on_commit_callbacks, catalog.gage_image, price=D("10.00"))
     assert PlanAlert.objects.get().emailed_at is None
     assert mail.outbox == []
+
+
+def test_while_the_alert_is_open_the_plan_does_not_claim_nothing_costs_less(
+    client, bob, planned, catalog, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    plan_url = reverse("prescriptions:plan", args=[planned.pk])
+    before = page_text(client.get(plan_url))
+    assert "Proved cheapest" in before and "has changed since" not in before
+    catalog_change(django_capture_on_commit_callbacks, catalog.gage_image, price=D("10.00"))
+    text = page_text(client.get(plan_url))
+    # The proof is of the run the plan was chosen from; next to the banner it says so.
+    proof = text.split("What the engine proved", 1)[1]
+    assert proof.index("the catalog has changed since") < proof.index("Proved cheapest")
+    assert "Your plan was proved cheapest in the catalog as it was when it was computed" in proof
+    client.post(reverse("followup:alert_switch", args=[planned.pk]))
+    assert "has changed since" not in page_text(client.get(plan_url))
