@@ -224,8 +224,10 @@ class _Course:
     event_date: date | None
     url: str
     distribution: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
+        tags = {"tags": self.tags} if self.tags else {}
         return {
             "code": self.code,
             "provider": self.provider,
@@ -243,6 +245,7 @@ class _Course:
                 {"discipline": d, "category": name, "credits": _text(credits)}
                 for d, name, credits in self.distribution
             ],
+            **tags,
         }
 
 
@@ -315,6 +318,7 @@ def _provider_courses(
         )
         _dates(rng, course)
         course.distribution = _distribution(rng, discipline, ce_credits, outlines)
+        course.tags = _tags(discipline)
         result.append(course)
     result.append(_all_in_one(rng, provider, disciplines, outlines))
     return result
@@ -345,7 +349,14 @@ def _all_in_one(
         url=f"{provider.url}/courses/{code}",
     )
     course.distribution = rows
+    course.tags = _tags(discipline)
     return course
+
+
+def _tags(discipline: str) -> list[str]:
+    """Mammography courses count toward MQSA (tag `mammography`, docs/obligation-sources.md);
+    the demo has no course on the other topics its templates name."""
+    return ["mammography"] if discipline == "M" else []
 
 
 def _title(rng: random.Random, discipline: str, outlines: OutlineNames, used: set[str]) -> str:

@@ -132,3 +132,14 @@ def test_it_refuses_to_publish_demo_passwords_without_debug(settings: Any) -> No
     with pytest.raises(CommandError, match="published passwords"):
         call_command("seed_demo", stdout=StringIO())
     assert not Course.objects.exists()
+
+
+def test_the_demo_mammography_courses_carry_the_mammography_tag_mqsa_counts() -> None:
+    """A demo mammographer can plan MQSA (15 credits of courses tagged `mammography`):
+    every course whose own discipline is M carries the tag, no other course does."""
+    seed()
+    tagged = {c.code for c in Course.objects.all() if "mammography" in c.tags}
+    mammography = {c.code for c in Course.objects.all() if "-m-" in c.code}  # discipline M
+    assert mammography and tagged == mammography
+    offered = Course.objects.filter(code__in=tagged, price__isnull=False)
+    assert sum(c.ce_credits for c in offered) >= 15
