@@ -75,8 +75,8 @@ class CourseFilterForm(forms.Form):
 
     @staticmethod
     def _known_code(data: Any, codes: set[str]) -> str | None:
-        raw = (data.get("discipline") or "").strip().upper() if data is not None else ""
-        return raw if raw in codes else None
+        raw = (data.get("discipline") or "") if data is not None else ""
+        return selectors.discipline_code_match(raw, codes) if raw.strip() else None
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]

@@ -51,6 +51,18 @@ def discipline_current_outline(*, code: str) -> OutlineVersion | None:
     )
 
 
+def discipline_code_match(code: str, codes: Iterable[str]) -> str | None:
+    """The code among `codes` that a user's `code` means, in any case and with spaces
+    around it: the same code, else the one differing only in case (the first in order when
+    several do); None when none does. The one rule for a typed discipline code (the
+    `parse_prescription` option, the paste form, the API, the catalog's filter)."""
+    code = code.strip()
+    known = sorted(codes)
+    if code in known:
+        return code
+    return next((c for c in known if c.casefold() == code.casefold()), None)
+
+
 def outline_in_force(
     *, on: date, discipline_id: int | None = None, code: str | None = None
 ) -> OutlineVersion | None:
@@ -66,8 +78,9 @@ def outline_in_force(
         raise TypeError("outline_in_force needs discipline_id or code")
     rows = list(versions)
     if len({v.discipline_id for v in rows}) > 1:  # codes differing only in case
-        chosen = next((v for v in rows if v.discipline.code == code), rows[0])
-        rows = [v for v in rows if v.discipline_id == chosen.discipline_id]
+        assert code is not None
+        chosen = discipline_code_match(code, {v.discipline.code for v in rows})
+        rows = [v for v in rows if v.discipline.code == chosen]
     return in_force(rows, on)
 
 

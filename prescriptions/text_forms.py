@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from catalog.selectors import discipline_list_current
+from catalog.selectors import discipline_code_match, discipline_list_current
 from core.jsontext import JSONTextError, json_loads, validate_single_line
 from core.uploads import format_size, read_upload_limited
 from prescriptions.forms import DateInput, PrescriptionForm
@@ -25,6 +25,23 @@ from prescriptions.text_import import PrescriptionTextError, prescription_text_f
 NEW = "__new__"  # "not in our outline yet": keep the line as written
 SKIP = "__skip__"  # not a prescription line after all
 TEXT_TYPES = {".txt": "text", ".pdf": "PDF"}
+
+
+class DisciplineCodeField(forms.ChoiceField):
+    """A discipline chosen by its code, in any case (`ct` is CT: `discipline_code_match`);
+    the form shown again has the listed code chosen."""
+
+    def _code(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value
+        codes = [str(code) for code, _ in cast(list[tuple[Any, Any]], self.choices) if code]
+        return discipline_code_match(value, codes) or value
+
+    def to_python(self, value: Any) -> str:
+        return cast(str, self._code(super().to_python(value)))
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return self._code(super().bound_data(data, initial))
 
 
 class PrescriptionTextForm(forms.Form):
@@ -42,7 +59,7 @@ class PrescriptionTextForm(forms.Form):
         help_text="A .pdf with text (not a scan) or a .txt file.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
     )
-    discipline = forms.ChoiceField(
+    discipline = DisciplineCodeField(
         label="Discipline",
         required=False,
         help_text="Leave it to be recognised from the text, or choose it.",

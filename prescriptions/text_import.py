@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from catalog.models import Discipline, MajorCategory, Subcategory
-from catalog.selectors import subcategory_indexes
+from catalog.selectors import discipline_code_match, subcategory_indexes
 from core.exceptions import ErrorDetail
 from prescriptions.parsing import (
     DisciplineName,
@@ -124,12 +124,16 @@ def prescription_text_parse(*, text: str, discipline_code: str | None = None) ->
     if not text.strip():
         raise PrescriptionTextError("the text is empty")
     outlines = outlines_for_parsing()
-    if discipline_code is not None and discipline_code not in {o.discipline.code for o in outlines}:
-        known = ", ".join(sorted(o.discipline.code for o in outlines))
-        raise PrescriptionTextError(
-            f"discipline {discipline_code!r} has no outline in the portal (known: {known})",
-            about_discipline=True,
-        )
+    if discipline_code is not None:
+        codes = {o.discipline.code for o in outlines}
+        code = discipline_code_match(discipline_code, codes)  # `ct` means CT
+        if code is None:
+            raise PrescriptionTextError(
+                f"discipline {discipline_code!r} has no outline in the portal "
+                f"(known: {', '.join(sorted(codes))})",
+                about_discipline=True,
+            )
+        discipline_code = code
     result = parse_prescription(text, outlines, discipline_code=discipline_code)
     if result.discipline is None:
         raise PrescriptionTextError(

@@ -66,6 +66,14 @@ def test_parse_errors_name_the_field(bob_api: APIClient) -> None:
     assert "'XX' has no outline" in errors["discipline"]
 
 
+def test_a_discipline_code_is_read_in_any_case(bob_api: APIClient) -> None:
+    text = "Image Formation 2.00\n"
+    response = bob_api.post(URL, {"text": text, "discipline": "ct"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["document"]["discipline"] == "CT"
+    assert response.json()["document"]["required"][0]["category"] == "Image Formation"
+
+
 def test_parse_needs_a_signed_in_user() -> None:
     response = APIClient().post(URL, {"text": TEXT}, format="json")
     assert response.status_code in (401, 403)

@@ -90,6 +90,14 @@ def test_discipline_option_is_needed_when_the_text_names_none(db: None) -> None:
     assert len(document["required"]) == 3 and "deadline" not in document
 
 
+@pytest.mark.parametrize("code", ["ct", "Ct", " ct "])
+def test_the_discipline_option_is_read_in_any_case(db: None, code: str) -> None:
+    path = str(CORPUS / "18_ct_discipline_flag.txt")
+    assert run(path, "--discipline", code, "--json") == run(path, "--discipline", "CT", "--json")
+    assert json.loads(run(path, "--discipline", code, "--json"))["discipline"] == "CT"
+    assert f"{path}: Computed Tomography (CT)" in run(path, "--discipline", code)
+
+
 def test_an_alias_added_in_the_database_is_matched_and_spelled_as_the_portal_does(
     db: None, tmp_path: Path
 ) -> None:

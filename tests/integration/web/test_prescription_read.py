@@ -142,6 +142,17 @@ class TestReading:
         chosen = read(client, text="Image Formation 2.00\n", discipline="CT")
         assert "1 line with credits, 1 matched" in unescape(chosen.content.decode())
 
+    def test_a_discipline_code_in_lower_case_means_that_discipline(self, client, bob, catalog):
+        client.force_login(bob)
+        response = read(client, text="Image Formation 2.00\n", discipline="ct")
+        assert response.status_code == 200
+        html = unescape(response.content.decode())
+        assert "Computed Tomography (CT): 1 line with credits, 1 matched" in html
+        assert 'name="discipline" value="CT"' in html
+        refused = read(client, text="", discipline="ct")  # shown again chosen, as CT
+        assert refused.status_code == 400
+        assert '<option value="CT" selected>' in refused.content.decode()
+
 
 class TestConfirming:
     def test_a_corrected_line_and_a_kept_line_are_saved(
