@@ -19,7 +19,7 @@ from core.jsontext import JSONTextError, json_loads, validate_single_line
 from core.uploads import format_size, read_upload_limited
 from prescriptions.forms import DateInput, PrescriptionForm
 from prescriptions.history import check_deadline, completed_field
-from prescriptions.parsing import Outline, ParsedLine
+from prescriptions.parsing import Outline, ParsedLine, Unmatched
 from prescriptions.text_import import PrescriptionTextError, prescription_text_from_file
 
 NEW = "__new__"  # "not in our outline yet": keep the line as written
@@ -144,6 +144,23 @@ class ConfirmLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["choice"]).choices = subcategory_choices(outline)
 
+    def unmatched_note(self) -> str:
+        """What the screen says of a line read as no subcategory: the closest one only when
+        the parser found one close (`ParsedLine.closest`), else that none is close."""
+        reason = self["reason"].value() or Unmatched.NOT_CLOSE.value
+        closest = self["closest"].value()
+        keep = "we keep it with your prescription and our staff add the name to the outline"
+        if closest:
+            return (
+                f"Not matched: {reason}. The closest subcategory is “{closest}”. Choose the "
+                f"subcategory it means, or keep it as written: {keep}."
+            )
+        none_close = "" if reason == Unmatched.NOT_CLOSE.value else ", and no subcategory is close"
+        return (
+            f"Not matched: {reason}{none_close}. It is kept as written (not in our outline "
+            f"yet) unless you choose the subcategory it means: {keep}."
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("choice") == NEW and not (cleaned.get("name") or "").strip():
@@ -191,7 +208,7 @@ def line_initial(line: ParsedLine) -> dict[str, Any]:
         "read_as": line.subcategory or "",
         "how_sure": line.confidence.label if line.confidence else "",
         "reason": line.unmatched_reason.value if line.unmatched_reason else "",
-        "closest": line.runner_up or "" if line.subcategory is None else "",
+        "closest": line.closest or "",
         "choice": line.subcategory or NEW,
         "name": line.name_text,
         "credits": line.credits,

@@ -188,7 +188,7 @@ def parse_result_lines(result: ParseResult) -> list[dict[str, Any]]:
             "score": line.score,
             "confidence": line.confidence.label if line.confidence else None,
             "unmatched_reason": line.unmatched_reason.value if line.unmatched_reason else None,
-            "closest": line.runner_up if line.subcategory is None else None,
+            "closest": line.closest,
         }
         for line in result.lines
     ]

@@ -46,6 +46,7 @@ class Match:
     reason: Unmatched | None
     matched_name: str | None = None
     runner_up: str | None = None
+    closest: str | None = None  # unmatched: the best subcategory when it is close (THRESHOLD)
 
 
 def _similarity(a: str, b: str) -> float:
@@ -110,11 +111,19 @@ class Matcher:
         def major_score(texts: Iterable[str]) -> float:
             return max((_similarity(c, m) for c in texts for m in self.majors), default=0.0)
 
+        # An unmatched line suggests its best subcategory only when that one is as close as
+        # a match must be (the same THRESHOLD): "Cardiac Doppler" suggests no CT name.
+        closest = best.subcategory.name if best_score >= THRESHOLD else None
         best_as_major = major_score([best_candidate])
         if not exact and best_as_major >= THRESHOLD and best_as_major >= best_score:
             # The text closest to a subcategory is a major category's name.
             return Match(
-                None, best_score, None, Unmatched.MAJOR_ONLY, runner_up=best.subcategory.name
+                None,
+                best_score,
+                None,
+                Unmatched.MAJOR_ONLY,
+                runner_up=best.subcategory.name,
+                closest=closest,
             )
         if best_score < THRESHOLD:
             reason = (
@@ -125,7 +134,12 @@ class Matcher:
             return Match(None, best_score, None, reason, runner_up=best.subcategory.name)
         if second is not None and best_score - second[0] < MARGIN and not exact:
             return Match(
-                None, best_score, None, Unmatched.AMBIGUOUS, runner_up=best.subcategory.name
+                None,
+                best_score,
+                None,
+                Unmatched.AMBIGUOUS,
+                runner_up=best.subcategory.name,
+                closest=closest,
             )
         if exact:
             confidence = Confidence.EXACT

@@ -78,6 +78,9 @@ class ParsedLine:
     unmatched_reason: Unmatched | None
     matched_name: str | None = None  # the alias/older name it matched through, if not the name
     runner_up: str | None = None  # the second-best subcategory, for a reviewer
+    # An unmatched line's best subcategory when it is as close as a match must be
+    # (match.THRESHOLD), to suggest; None when no subcategory comes close.
+    closest: str | None = None
 
     @property
     def matched(self) -> bool:

@@ -92,6 +92,7 @@ def parse_lines(text: str, outline: Outline) -> ParseResult:
                 unmatched_reason=match.reason,
                 matched_name=match.matched_name,
                 runner_up=match.runner_up,
+                closest=match.closest,
             )
         )
     return ParseResult(outline.discipline, collector.result(), tuple(parsed))

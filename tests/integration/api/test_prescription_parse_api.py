@@ -50,6 +50,7 @@ def test_parse_returns_the_proposal_and_every_line_and_saves_nothing(bob_api: AP
         ("Image Formation", "Very likely (a letter or two differ)", None),
         (None, None, "no subcategory close enough"),
     ]
+    assert body["lines"][2]["closest"] is None  # nothing in the CT outline is close
     assert Prescription.objects.count() == 0
 
 

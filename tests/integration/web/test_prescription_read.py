@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import SubcategoryAlias
+from catalog.models import Subcategory, SubcategoryAlias
 from matching.models import MatchingRun
 from prescriptions.models import Prescription, UnmatchedLine
 from prescriptions.text_forms import NEW, SKIP
@@ -99,6 +99,27 @@ class TestReading:
         assert f'value="{ISSUED.isoformat()}"' in html and f'value="{DEADLINE.isoformat()}"' in html
         assert "<legend>Line 3: <q>Cardiac Doppler 1.00</q></legend>" in html
         assert Prescription.objects.count() == 0
+
+    def test_a_closest_subcategory_is_named_only_when_one_is_close(self, client, bob, catalog):
+        client.force_login(bob)
+        html = unescape(read(client, text=TEXT).content.decode())
+        doppler = html.split('id="line-3"')[1].split("</fieldset>")[0]
+        assert "Not matched: no subcategory close enough. It is kept as written" in doppler
+        assert "closest subcategory" not in doppler
+        assert "Radiation Safety" not in doppler.split("<select")[0]
+        procedures = html.split('id="line-4"')[1].split("</fieldset>")[0]
+        assert "names only a major category, and no subcategory is close." in procedures
+        assert "closest subcategory" not in procedures
+        # An alias one letter from a subcategory's name makes "Image Formatio" close to two.
+        target = Subcategory.objects.get(outline=catalog.outline, name="Neck and Chest")
+        SubcategoryAlias.objects.create(
+            outline=catalog.outline, alias="Image Formations", subcategory=target
+        )
+        html = unescape(read(client, text="Discipline: CT\nImage Formatio 1.00\n").content.decode())
+        assert (
+            "Not matched: close to more than one subcategory. The closest subcategory is "
+            "“Image Formation”. Choose the subcategory it means, or keep it as written" in html
+        )
 
     def test_a_pdf_upload_is_read(self, client, bob, catalog):
         client.force_login(bob)

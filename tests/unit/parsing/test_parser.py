@@ -181,6 +181,27 @@ def test_a_name_close_to_two_subcategories_is_left_for_the_user() -> None:
     assert MARGIN > 0
 
 
+def test_an_unmatched_line_names_a_closest_subcategory_only_when_one_is_close() -> None:
+    """Close means the score a match needs (THRESHOLD): a name far from every
+    subcategory suggests none, one close to two suggests the better one."""
+    far = one("Cardiac Doppler 1.00")
+    assert far.unmatched_reason is Unmatched.NOT_CLOSE and far.score < THRESHOLD
+    assert far.closest is None
+    assert one("Procedures 2.00").closest is None  # a major category, close to no subcategory
+    outline = Outline(
+        DisciplineName("X", "Example"),
+        (
+            OutlineSubcategory("Vascular Procedures A", "P"),
+            OutlineSubcategory("Vascular Procedures B", "P"),
+        ),
+        ("P",),
+    )
+    near = one("Vascular Procedures 1.00", outline)
+    assert near.unmatched_reason is Unmatched.AMBIGUOUS and near.score >= THRESHOLD
+    assert near.closest == "Vascular Procedures A"
+    assert one("Image Formation 1.00").closest is None  # matched: nothing to suggest
+
+
 def test_a_name_wrapped_onto_two_lines_is_read_as_one() -> None:
     outline = next(o for o in shipped_outlines() if o.discipline.code == "T")
     text = "Radiation Protection, Equipment Operation,\n  and Quality Assurance    2.00\n"
