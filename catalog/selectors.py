@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 
@@ -35,10 +35,19 @@ from catalog.outline_dates import in_force, order_key
 # --- Outlines and subcategory name resolution (used by import, prescriptions, matching) ---
 
 
-def catalog_active_course_count(owner_id: int | None = None) -> int:
-    """Active courses a run could search (the proof's "out of N"): the catalog's, and the
-    owner's own ones."""
-    return Course.all_courses.filter(course_visible_q(owner_id), is_active=True).count()
+class ActiveCourseCounts(NamedTuple):
+    catalog: int  # active courses of the catalog
+    own: int  # the owner's own (private) active courses
+
+
+def catalog_active_course_counts(owner_id: int | None = None) -> ActiveCourseCounts:
+    """Active courses a run could search (the proof's "out of N … and M of your own"): the
+    catalog's, and apart from them the owner's own ones. One query."""
+    counts = Course.all_courses.filter(course_visible_q(owner_id), is_active=True).aggregate(
+        catalog=Count("id", filter=Q(owner__isnull=True)),
+        own=Count("id", filter=Q(owner__isnull=False)),
+    )
+    return ActiveCourseCounts(catalog=counts["catalog"], own=counts["own"])
 
 
 def discipline_current_outline(*, code: str) -> OutlineVersion | None:

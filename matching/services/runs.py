@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.selectors import catalog_active_course_count, catalog_revision_latest
+from catalog.selectors import catalog_active_course_counts, catalog_revision_latest
 from core.money import format_amount
 from matching.models import Bundle, BundleCourse, BundlePurchase, MatchingRun
 from matching.services.problem import ProgressCallback, Recommendation, recommend
@@ -321,8 +321,9 @@ def _run_store(
         "run_seconds": round(time.perf_counter() - started, 4),
     }
     stats["loaded_courses"] = len(recommendation.problem.courses)
-    # The proof's "out of N": what this run could search.
-    stats["catalog_size"] = catalog_active_course_count(run.prescription.owner_id)
+    # The proof's "out of N … and M of your own": what this run could search.
+    counts = catalog_active_course_counts(run.prescription.owner_id)
+    stats["catalog_courses"], stats["own_courses"] = counts.catalog, counts.own
     updated = MatchingRun.objects.filter(
         id=run.id, status=MatchingRun.Status.RUNNING, attempts=attempt
     ).update(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from catalog.selectors import catalog_active_course_count
+from catalog.selectors import ActiveCourseCounts, catalog_active_course_counts
 from matching.models import Bundle, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
@@ -59,9 +59,11 @@ def proof_of(
     catalog_on: date | None,
     searched: int | None = None,
     catalog_size: int | None = None,
+    own_courses: int = 0,
     single_search: str | None = None,
 ) -> Proof | None:
-    """The sentences for an optimal or time-limited (feasible) result; None otherwise."""
+    """The sentences for an optimal or time-limited (feasible) result; None otherwise.
+    `catalog_size`: the catalog's active courses; `own_courses`: the owner's own, apart."""
     if outcome not in {"optimal", "feasible"} or not bundles:
         return None
     first = bundles[0]
@@ -87,7 +89,7 @@ def proof_of(
         )
     details = [_single_provider_sentence(bundles, single_search)]
     if searched is not None:
-        of = f", out of {catalog_size:,} active courses in the catalog" if catalog_size else ""
+        of = _out_of(catalog_size or 0, own_courses)
         details.append(
             f"The engine searched {searched:,} course{'s' if searched != 1 else ''} with "
             f"credit toward this prescription{of}, and every way of combining them and their "
@@ -99,6 +101,14 @@ def proof_of(
     return Proof(
         headline=headline, details=tuple(d for d in details if d), proved=outcome == "optimal"
     )
+
+
+def _out_of(catalog: int, own: int) -> str:
+    """ ", out of 5 active courses in the catalog and 1 of your own": own courses apart."""
+    parts = [f"{catalog:,} active course{'s' if catalog != 1 else ''} in the catalog"]
+    if own:
+        parts.append(f"{own:,} of your own")
+    return ", out of " + " and ".join(parts) if catalog or own else ""
 
 
 def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | None) -> str:
@@ -139,9 +149,9 @@ def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | No
     return ""
 
 
-def catalog_size(owner_id: int | None = None) -> int:
-    """Active courses a run could search: the catalog's, and the owner's own ones."""
-    return catalog_active_course_count(owner_id)
+def catalog_size(owner_id: int | None = None) -> ActiveCourseCounts:
+    """Active courses a run could search: the catalog's, and apart the owner's own ones."""
+    return catalog_active_course_counts(owner_id)
 
 
 def run_catalog_date(run: MatchingRun) -> date | None:
@@ -153,15 +163,19 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
     stats: Mapping[str, Any] = run.stats if isinstance(run.stats, Mapping) else {}
     searched = stats.get("loaded_courses")
     single = stats.get(SINGLE_PROVIDER_NOTE)
-    # The catalog's size when the run searched it (runs stored before it was kept: now).
-    size = stats.get("catalog_size")
+    # The catalog's size and the owner's own courses when the run searched them (runs
+    # stored before both were kept apart: now).
+    catalog, own = stats.get("catalog_courses"), stats.get("own_courses")
+    if not (isinstance(catalog, int) and isinstance(own, int)):
+        catalog, own = catalog_size(run.prescription.owner_id)
     return proof_of(
         outcome=run.outcome,
         gap=run.gap,
         bundles=bundles,
         catalog_on=run_catalog_date(run),
         searched=searched if isinstance(searched, int) else None,
-        catalog_size=size if isinstance(size, int) else catalog_size(run.prescription.owner_id),
+        catalog_size=catalog,
+        own_courses=own,
         single_search=single if isinstance(single, str) else None,
     )
 
@@ -249,5 +263,5 @@ def proof_for_recommendation(
         gap=float(gap) if isinstance(gap, int | float) else None,
         bundles=ranked,
         catalog_on=timezone.localdate(),
-        catalog_size=catalog_size(),
+        catalog_size=catalog_size().catalog,
     )

@@ -105,11 +105,21 @@ def test_the_bundle_plan_pdf_calendar_and_api_mark_it_added_by_you(
     assert "Hospital CT in-service" in detail
     assert "St. Mary's Imaging Education · added by you" in detail
 
+    # The proof counts the catalog's courses and the owner's own apart.
+    out_of = f"out of {Course.objects.filter(is_active=True).count()} active courses in the "
+    out_of += "catalog and 1 of your own"
+    assert out_of in detail
+
     bundle = prescription.runs.latest("id").bundles.get(rank=1)
     client.post(reverse("prescriptions:choose", args=[prescription.pk, bundle.pk]))
     assert PlanItem.objects.filter(plan__prescription=prescription, course=mine).exists()
     plan = page_text(client.get(reverse("prescriptions:plan", args=[prescription.pk])))
     assert "St. Mary's Imaging Education · added by you" in plan
+    assert out_of in plan
+    run = prescription.runs.latest("id")  # a run stored before the two counts were kept
+    run.stats = {k: v for k, v in run.stats.items() if k not in {"catalog_courses", "own_courses"}}
+    run.save(update_fields=["stats"])
+    assert out_of in page_text(client.get(reverse("prescriptions:plan", args=[prescription.pk])))
 
     pdf = client.get(reverse("prescriptions:plan_pdf", args=[prescription.pk]))
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)

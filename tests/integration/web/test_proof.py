@@ -45,6 +45,28 @@ def test_an_optimal_result_says_nothing_in_the_catalog_costs_less_and_the_saving
     assert "out of 1,204 active courses in the catalog" in proof.details[1]
 
 
+@pytest.mark.parametrize(
+    ("catalog", "own", "said"),
+    [
+        (5, 1, ", out of 5 active courses in the catalog and 1 of your own, and every way"),
+        (1204, 3, ", out of 1,204 active courses in the catalog and 3 of your own, and every"),
+        (1, 0, ", out of 1 active course in the catalog, and every way"),
+    ],
+)
+def test_own_courses_are_counted_apart_from_the_catalog(catalog: int, own: int, said: str) -> None:
+    proof = proof_of(
+        outcome="optimal",
+        gap=0.0,
+        bundles=[ranked(1, "10.00", "A")],
+        catalog_on=ON,
+        searched=6,
+        catalog_size=catalog,
+        own_courses=own,
+    )
+    assert proof is not None
+    assert said in proof.details[1]
+
+
 def test_a_time_limited_result_gives_the_gap_and_the_bound() -> None:
     proof = proof_of(
         outcome="feasible",
