@@ -144,6 +144,7 @@ def plan_choose(*, prescription: Prescription, bundle: Bundle) -> Plan:
     if bundle.run.prescription_id != prescription.pk:
         raise ValidationError("This bundle belongs to another prescription.")
     prescription = _lock_prescription(prescription)
+    check_not_completed(prescription, "planned")
     if not Bundle.objects.filter(pk=bundle.pk).exists():
         raise ObjectGone(
             "This bundle is no longer available: the bundles were computed again "

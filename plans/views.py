@@ -358,7 +358,7 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "spec_invalid": False,
         "unmatched_lines": list(unmatched_lines_for_prescription(prescription)),
-        "plan_with": plan_with_choices(prescription),
+        "plan_with": None if prescription.is_completed else plan_with_choices(prescription),
     }
     if run is not None and run.status == MatchingRun.Status.DONE:
         html = _run_html(request, prescription, run)

@@ -41,7 +41,19 @@ from prescriptions.selectors import wording
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = owned_prescription(request, pk)
+    if prescription.is_completed:
+        return history_page(request, prescription)
     return plan_page(request, prescription)
+
+
+def history_page(request: HttpRequest, prescription: Prescription) -> HttpResponse:
+    """A prescription kept as history (completed) is never planned: its plan, PDF and
+    calendar URLs lead to its page, which says so (the pages offer no link to them)."""
+    messages.info(
+        request,
+        f"“{prescription}” is kept as history (completed): it has no plan, PDF or calendar.",
+    )
+    return redirect("prescriptions:detail", pk=prescription.pk)
 
 
 def plan_page(
@@ -233,6 +245,8 @@ def _plan_document(request: HttpRequest, prescription: Prescription) -> PlanDocu
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable plan (chosen plan, else the best bundle); Letter, or A4 with ?paper=a4."""
     prescription = owned_prescription(request, pk)
+    if prescription.is_completed:
+        return history_page(request, prescription)
     paper = request.GET.get("paper", "letter").lower()
     if paper not in PAPERS:
         paper = "letter"
@@ -264,6 +278,8 @@ def plan_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """An iCalendar file: the plan's courses, events and deadline, with reminders."""
     prescription = owned_prescription(request, pk)
+    if prescription.is_completed:
+        return history_page(request, prescription)
     ics = plan_calendar(prescription)
     if ics is None:
         raise Http404("This prescription can no longer be planned.")

@@ -18,9 +18,11 @@ from rest_framework.test import APIClient
 from matching.models import MatchingRun
 from matching.services.problem import recommend
 from plans import services
+from plans.models import Plan
 from prescriptions.documents import prescription_spec_from_document
 from prescriptions.models import Prescription
-from tests.integration.web.conftest import document
+from prescriptions.spec_rows import prescription_spec_from_model
+from tests.integration.web.conftest import best_bundle, document
 from tests.integration.web.test_prescription_entry import form_data
 from tests.integration.web.test_prescription_read import confirm_data
 
@@ -188,3 +190,67 @@ class TestTheApi:
         )
         assert response.status_code == 400
         assert [row["field"] for row in response.json()["error"]["details"]] == ["status"]
+
+
+class TestTheHistoryPage:
+    """A prescription kept as history offers nothing that plans, and the URLs of what it
+    does not offer lead back to its page, which says why."""
+
+    def history(self, bob: Any) -> Prescription:
+        return services.prescription_create(owner=bob, spec=past_spec(), completed=True)
+
+    def test_it_offers_no_plan_pdf_calendar_or_planning_with_obligations(
+        self, client, bob, catalog
+    ):
+        prescription = self.history(bob)
+        client.force_login(bob)
+        html = unescape(
+            client.get(reverse("prescriptions:detail", args=[prescription.pk])).content.decode()
+        )
+        assert "Completed — kept as history" in html
+        assert "Plan together with your other obligations" not in html
+        for name in ("plan", "plan_pdf", "plan_ics", "obligations"):
+            assert reverse(f"prescriptions:{name}", args=[prescription.pk]) not in html
+        assert ">My plan</a>" not in html and "Calendar (.ics)" not in html
+        # Still offered: editing it (to plan it again), its JSON and deleting it.
+        for name in ("edit", "json", "delete"):
+            assert reverse(f"prescriptions:{name}", args=[prescription.pk]) in html
+
+    @pytest.mark.parametrize("name", ["plan", "plan_pdf", "plan_ics"])
+    def test_the_plan_pdf_and_calendar_urls_lead_to_its_page(self, client, bob, catalog, name):
+        prescription = self.history(bob)
+        client.force_login(bob)
+        url = reverse(f"prescriptions:{name}", args=[prescription.pk])
+        response = client.get(url)
+        detail = reverse("prescriptions:detail", args=[prescription.pk])
+        assert response.status_code == 302 and response["Location"] == detail
+        html = unescape(client.get(url, follow=True).content.decode())
+        assert "is kept as history (completed): it has no plan, PDF or calendar" in html
+        assert "Completed — kept as history" in html
+
+    def test_an_active_prescription_keeps_them(self, client, bob, bob_prescription):
+        client.force_login(bob)
+        html = client.get(reverse("prescriptions:detail", args=[bob_prescription.pk]))
+        for name in ("plan", "plan_pdf", "plan_ics"):
+            assert reverse(f"prescriptions:{name}", args=[bob_prescription.pk]) in unescape(
+                html.content.decode()
+            )
+        assert "Plan together with your other obligations" in html.content.decode()
+        assert (
+            client.get(reverse("prescriptions:plan", args=[bob_prescription.pk])).status_code == 200
+        )
+
+    def test_a_bundle_computed_before_it_was_completed_cannot_be_chosen(
+        self, client, bob, bob_prescription
+    ):
+        bundle = best_bundle(bob_prescription)
+        spec = prescription_spec_from_model(bob_prescription)
+        services.prescription_update(prescription=bob_prescription, spec=spec, completed=True)
+        client.force_login(bob)
+        response = client.post(
+            reverse("prescriptions:choose", args=[bob_prescription.pk, bundle.pk]), follow=True
+        )
+        assert "is marked completed and kept as history, so it is not planned" in unescape(
+            response.content.decode()
+        )
+        assert not Plan.objects.filter(prescription=bob_prescription).exists()
