@@ -209,6 +209,8 @@ BASIC_WORDS = ("Essentials", "Fundamentals", "Basics", "Refresher", "Explained",
 CROSS_CREDIT = {"CT": "R", "R": "CT", "M": "BS", "BS": "M", "MR": "CT", "N": "CT"}
 
 EVENT_FORMATS = frozenset({"webinar", "live"})
+# The provider that offers the state topic courses (`_state_topic_courses`).
+STATE_SOCIETY = "prairie-srt"
 
 
 @dataclass
@@ -282,6 +284,8 @@ def demo_catalog_document(*, outlines: OutlineNames, seed: int = DEMO_SEED) -> d
         own = _provider_courses(rng, provider, disciplines, outlines)
         courses.extend(own)
         packages.extend(_provider_packages(rng, provider, own))
+        if provider.code == STATE_SOCIETY:
+            courses.extend(_state_topic_courses(provider))
     return {
         "format": "cqr-catalog/1",
         "providers": providers,
@@ -318,7 +322,7 @@ def _provider_courses(
         )
         _dates(rng, course)
         course.distribution = _distribution(rng, discipline, ce_credits, outlines)
-        course.tags = _tags(discipline)
+        course.tags = _tags(discipline, course.distribution)
         result.append(course)
     result.append(_all_in_one(rng, provider, disciplines, outlines))
     return result
@@ -349,14 +353,63 @@ def _all_in_one(
         url=f"{provider.url}/courses/{code}",
     )
     course.distribution = rows
-    course.tags = _tags(discipline)
+    course.tags = _tags(discipline, rows)
     return course
 
 
-def _tags(discipline: str) -> list[str]:
-    """Mammography courses count toward MQSA (tag `mammography`, docs/obligation-sources.md);
-    the demo has no course on the other topics its templates name."""
-    return ["mammography"] if discipline == "M" else []
+# Disciplines whose work uses ionizing radiation: their courses count where a state licence
+# asks for hours on it (Texas, California; docs/obligation-sources.md).
+IONIZING = frozenset({"R", "CT", "M", "N", "T", "BD", "CI", "VI", "RRA"})
+
+
+def _tags(discipline: str, distribution: list[tuple[str, str, Decimal]]) -> list[str]:
+    """The tags obligation templates count (docs/obligation-sources.md): `mammography`
+    (MQSA) on mammography courses, `ionizing-radiation` on the ionizing disciplines',
+    `digital-radiography` (California) on radiography courses about image production."""
+    tags = ["mammography"] if discipline == "M" else []
+    if discipline in IONIZING:
+        tags.append("ionizing-radiation")
+    if discipline == "R" and any(d == "R" and "Image" in name for d, name, _ in distribution):
+        tags.append("digital-radiography")
+    return tags
+
+
+def _state_topic_courses(provider: DemoProvider) -> list[_Course]:
+    """The state society's courses on topics licences require by law, outside any ARRT
+    outline (no CQR distribution): Texas's human-trafficking training, Florida's HIV/AIDS
+    hour. Fixed, so the rest of the demo catalog stays as its seed makes it."""
+    rows = (
+        (
+            "human-trafficking",
+            "Human Trafficking: Recognize, Respond, Report (Texas HHSC-approved)",
+            "online",
+            Decimal("0.00"),
+        ),
+        (
+            "hiv-aids",
+            "HIV/AIDS: Transmission, Infection Control and Florida Law",
+            "home-study",
+            Decimal("12.00"),
+        ),
+    )
+    courses = []
+    for tag, title, course_format, price in rows:
+        code = f"{provider.code}-{tag}"
+        course = _Course(
+            code=code,
+            provider=provider.code,
+            title=title,
+            format=course_format,
+            price=price,
+            ce_credits=Decimal(1),
+            hours=Decimal(1),
+            approval_expires=date(2028, 6, 30),
+            event_date=None,
+            url=f"{provider.url}/courses/{code}",
+        )
+        course.tags = [tag]
+        courses.append(course)
+    return courses
 
 
 def _title(rng: random.Random, discipline: str, outlines: OutlineNames, used: set[str]) -> str:

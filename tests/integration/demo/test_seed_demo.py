@@ -143,3 +143,25 @@ def test_the_demo_mammography_courses_carry_the_mammography_tag_mqsa_counts() ->
     assert mammography and tagged == mammography
     offered = Course.objects.filter(code__in=tagged, price__isnull=False)
     assert sum(c.ce_credits for c in offered) >= 15
+
+
+@pytest.mark.parametrize(
+    "template", ["tx-mrt", "ca-crt", "fl-radiologic-technologist", "mqsa-continuing"]
+)
+def test_the_demo_catalog_offers_every_topic_these_licences_require(template: str) -> None:
+    """Each topic minimum of these shipped templates can be met from the demo catalog: its
+    offered courses carrying one of the tags give at least the credits."""
+    from obligations.models import ObligationTemplate
+    from obligations.services import templates_load_file
+
+    seed()
+    templates_load_file()
+    requirements = ObligationTemplate.objects.get(code=template).requirements.filter(
+        kind="tag_minimum"
+    )
+    assert requirements.exists()
+    offered = list(Course.objects.filter(price__isnull=False, is_active=True))
+    for requirement in requirements:
+        wanted = set(requirement.tags)
+        credits = sum((c.ce_credits for c in offered if wanted & set(c.tags)), Decimal(0))
+        assert credits >= requirement.credits, (template, sorted(wanted), credits)
