@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "import_export",
 ]
 
+# Sessions are read from the shared cache (one Redis GET) and written through to the
+# database, which keeps them across a cache flush or outage (`cached_db`).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise (static files) and GZip (pages), ordered by debug mode: cqr_portal/serving.
@@ -77,10 +81,13 @@ MIDDLEWARE = [
 # django-axes watches every login that carries a request (login page, admin, API token)
 # and refuses it once a username+IP pair, or one IP over all usernames, has failed too
 # often; the counters live in the shared cache (CACHES["default"]: Redis from CACHE_URL,
-# seen by every worker; local memory only for `make run`). ModelBackend authenticates.
+# seen by every worker; local memory only for `make run`). ModelBackend authenticates;
+# its subclass CachedModelBackend keeps the signed-in user's row in the shared cache
+# instead of a query per request (accounts/auth_backends.py). Sessions signed in through
+# the plain ModelBackend path (before this backend) ask their users to sign in again.
 AUTHENTICATION_BACKENDS = [
     "core.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.auth_backends.CachedModelBackend",
 ]
 AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_CACHE = "default"
