@@ -101,6 +101,16 @@ end
 """
 
 
+def mix_paths(info: dict[str, Any]) -> list[str]:
+    """The mix's four paths, for the bench prescription and run of SETUP_SCRIPT."""
+    return [
+        "/",
+        "/catalog/?discipline=CT&sort=price",
+        f"/prescriptions/{info['prescription']}/",
+        f"/api/v1/runs/{info['run']}/bundles/",
+    ]
+
+
 def db_url(base: str, name: str) -> str:
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
@@ -264,12 +274,7 @@ def main() -> None:
         env={**prod, **from_env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         cwd=ROOT,
     )
-    paths = [
-        "/",
-        "/catalog/?discipline=CT&sort=price",
-        f"/prescriptions/{info['prescription']}/",
-        f"/api/v1/runs/{info['run']}/bundles/",
-    ]
+    paths = mix_paths(info)
     cookie = f"sessionid={info['session']}"
     try:
         wait_for(port, paths, cookie)
