@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_GET
 
 from catalog import selectors
@@ -32,6 +32,19 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+class LazyCourses:
+    """The catalog's filtered, sorted courses, built only when a page of them is read:
+    the results fragment is cached, so most requests never build the query (its filters,
+    prefetches and ordering cost CPU even unevaluated). Sliced by the paginator, it gives
+    a page that runs the query when the template iterates it."""
+
+    def __init__(self, filters: dict[str, Any]) -> None:
+        self.filters = dict(filters)
+
+    def __getitem__(self, key: slice) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: list(selectors.course_list_public(**self.filters)[key]))
+
+
 def _results_key(filters: dict[str, Any], sort: str, page: int | None) -> str:
     text = json.dumps({**filters, "sort": sort, "page": page}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -50,7 +63,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     version = selectors.catalog_revision_latest()
     form = CourseFilterForm(request.GET, revision=version)
     filters = form.filters()
-    courses = selectors.course_list_public(**filters)
+    courses = LazyCourses(filters)
     sort = filters.pop("sort")
     paginator = CountedPaginator(
         courses, COURSES_PER_PAGE, count=selectors.course_count_public(**filters, revision=version)

@@ -125,3 +125,26 @@ def test_long_result_lists_link_first_last_and_nearby_pages_only(
     assert nav.count('class="ellipsis"') == 2
     # previous, 1, 4 5 | 7 8, 12, next
     assert linked == [5, 1, 4, 5, 7, 8, 12, 7]
+
+
+def test_the_course_query_is_built_only_when_the_results_are_not_cached(
+    client: Client, ct_outline: OutlineVersion, monkeypatch: Any
+) -> None:
+    import_courses(course_record("c1"), course_record("c2", title="Another"))
+    built: list[dict[str, Any]] = []
+    course_list_public = views.selectors.course_list_public
+
+    def counted(**filters: Any) -> Any:
+        built.append(filters)
+        return course_list_public(**filters)
+
+    monkeypatch.setattr(views.selectors, "course_list_public", counted)
+    first = client.get("/catalog/?discipline=CT&sort=price").content.decode()
+    assert "Course c1" in first and "Another" in first
+    assert len(built) == 1
+    again = client.get("/catalog/?discipline=CT&sort=price").content.decode()
+    assert len(built) == 1  # the cached results fragment: no query built
+    assert again.split("csrfmiddlewaretoken")[0].count("Course c1") == 1
+    import_courses(course_record("c3", title="Third"))
+    assert "Third" in client.get("/catalog/?discipline=CT&sort=price").content.decode()
+    assert len(built) == 2
