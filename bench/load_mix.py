@@ -26,19 +26,28 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results" / "load_mix.md"
+
+from bench_setup import (  # noqa: E402
+    bench_env,
+    db_url,
+    free_port,
+    manage,
+    start_cache_redis,
+    start_gunicorn,
+    write_generated_catalog,
+)
 
 SETUP_SCRIPT = r"""
 import json
@@ -111,11 +120,8 @@ def mix_paths(info: dict[str, Any]) -> list[str]:
     ]
 
 
-def db_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
 def ensure_database(server_url: str, name: str) -> None:
+    """Create the database unless it exists (bench/catalog_100k.py builds the same one)."""
     import psycopg2
 
     conn = psycopg2.connect(server_url)
@@ -141,24 +147,77 @@ def course_count(database: str) -> int:
         conn.close()
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
+def server_pids(gunicorn_pid: int, database: str) -> tuple[list[int], list[int]]:
+    """gunicorn's master and workers, and the PostgreSQL backends of `database`."""
+    import psycopg2
+
+    children = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children")
+    try:
+        workers = [int(p) for p in children.read_text().split()]
+    except OSError:
+        workers = []
+    conn = psycopg2.connect(database)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            return [gunicorn_pid, *workers], [int(row[0]) for row in cursor.fetchall()]
+    finally:
+        conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (/proc/PID/stat), None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSampler(threading.Thread):
+    """CPU spent by gunicorn's workers and the database's PostgreSQL backends while the
+    run lasts. Workers are replaced (max_requests) and backends closed (conn_max_age)
+    during a run, so the process lists are sampled every `every` seconds and each
+    process counts from its CPU at the start (0 for one born later) to the last value
+    seen: at most `every` seconds of a vanished process's work are missed."""
+
+    def __init__(self, gunicorn_pid: int, database: str, every: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.gunicorn_pid, self.database, self.every = gunicorn_pid, database, every
+        self.start_cpu: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.done = threading.Event()
+        for group, pids in zip(("web", "db"), server_pids(gunicorn_pid, database), strict=True):
+            for pid in pids:
+                cpu = cpu_seconds(pid)
+                if cpu is not None:
+                    self.start_cpu[pid] = cpu
+                    self.last[pid] = (group, cpu)
+
+    def sample(self) -> None:
+        for group, pids in zip(
+            ("web", "db"), server_pids(self.gunicorn_pid, self.database), strict=True
+        ):
+            for pid in pids:
+                cpu = cpu_seconds(pid)
+                if cpu is not None:
+                    self.last[pid] = (group, cpu)
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.join()
+        self.sample()
+        spent = {"web": 0.0, "db": 0.0}
+        for pid, (group, cpu) in self.last.items():
+            spent[group] += cpu - self.start_cpu.get(pid, 0.0)
+        return spent
 
 
 def wait_for(port: int, paths: list[str], cookie: str, timeout: float = 60.0) -> None:
@@ -218,22 +277,19 @@ def main() -> None:
 
     ensure_database(args.server_url, args.db_name)
     database = db_url(args.server_url, args.db_name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
     # One secret key for setup and server: the session made at setup must stay valid.
-    env.update(
-        {
-            "DATABASE_URL": database,
-            "DJANGO_DEBUG": "true",
-            "DJANGO_SECRET_KEY": "load-bench-only-secret-key-" + "x" * 40,
-        }
+    # Every simulated client signs in as the same technologist: the per-user API throttle
+    # (1200/minute) would answer 429 to a crowd sharing one account.
+    env = bench_env(
+        database,
+        DJANGO_SECRET_KEY="load-bench-only-secret-key-" + "x" * 40,
+        CQR_API_THROTTLE_USER="1000000/minute",
     )
     manage(env, "migrate", "--noinput", "-v0")
     if course_count(database) < args.courses:
-        from import_50k import generate
-
         with tempfile.TemporaryDirectory(prefix="cqr-bench-") as workdir:
             path = Path(workdir) / "catalog.json"
-            path.write_text(json.dumps(generate(args.courses)), encoding="utf-8")
+            write_generated_catalog(path, args.courses)
             manage(env, "import_catalog", str(path))
     info = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT).splitlines()[-1])
     if info["run_status"] != "done":
@@ -243,49 +299,27 @@ def main() -> None:
     # The shared cache gunicorn's workers use in production (docker-compose: Redis db 1):
     # a private redis-server on another port, never the machine's shared one.
     cache_port = free_port()
-    cache_server = subprocess.Popen(
-        [
-            *(str(shutil.which("redis-server")), "--port", str(cache_port), "--bind"),
-            *("127.0.0.1", "--save", "", "--appendonly", "no", "--logfile", "/dev/null"),
-        ]
-    )
-    time.sleep(0.5)
-    prod = {
-        **env,
-        "CACHE_URL": f"redis://127.0.0.1:{cache_port}/1",
-        # Every simulated client signs in as the same technologist: the per-user API
-        # throttle (1200/minute) would answer 429 to a crowd sharing one account.
-        "CQR_API_THROTTLE_USER": "1000000/minute",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_CONN_MAX_AGE": "60",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-    }
-    manage(prod, "collectstatic", "--noinput", "-v0")
+    cache_server = start_cache_redis(cache_port)
     port = free_port()
-    prod["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    from_env = {k: v for k, v in os.environ.items() if k.startswith("GUNICORN_")}
-    server = subprocess.Popen(
-        [
-            *(str(Path(PYTHON).parent / "gunicorn"), "-c", "python:cqr_portal.gunicorn_conf"),
-            *("--log-level", "warning", "cqr_portal.wsgi:application"),
-        ],
-        env={**prod, **from_env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        cwd=ROOT,
-    )
+    server = start_gunicorn(env, port, f"redis://127.0.0.1:{cache_port}/1")
     paths = mix_paths(info)
     cookie = f"sessionid={info['session']}"
     try:
         wait_for(port, paths, cookie)
         run_wrk(port, paths, cookie, 10, 5)  # warm every worker
+        load_before = os.getloadavg()
+        sampler = CpuSampler(server.pid, database)
+        sampler.start()
         result = run_wrk(port, paths, cookie, args.clients, args.duration)
+        spent = sampler.stop()
+        load_after = os.getloadavg()
         light = run_wrk(port, paths, cookie, 4, 10)  # service time without queueing
     finally:
         server.terminate()
         server.wait(timeout=30)
         cache_server.terminate()
         cache_server.wait(timeout=30)
+    web_cpu, db_cpu = spent["web"], spent["db"]
 
     workers = os.environ.get("GUNICORN_WORKERS", "3")
     threads = os.environ.get("GUNICORN_THREADS", "4")
@@ -315,10 +349,19 @@ def main() -> None:
         f"{light['p50']:.0f} | {light['p95']:.0f} | {light['p99']:.0f} | {light['max']:.0f} | "
         f"{light['errors']} | (service time, 10 s) |",
         "",
+        f"Server CPU during the {args.clients}-client run: gunicorn (master and workers) "
+        f"{web_cpu:.1f} s, PostgreSQL backends {db_cpu:.1f} s, i.e. "
+        f"{web_cpu / result['requests'] * 1000:.2f} + {db_cpu / result['requests'] * 1000:.2f}"
+        " ms per request (/proc, sampled every second). "
+        f"Two cores give 2,000 ms of CPU a second: at this cost the server alone could "
+        f"answer about {2000 / max((web_cpu + db_cpu) / result['requests'] * 1000, 0.01):.0f}"
+        " requests/s with nothing else running.",
+        "",
         f"Machine: Python {platform.python_version()}, {os.cpu_count()} CPUs shared by "
-        "gunicorn, PostgreSQL and the load generator; load average "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end."
-        + (f" {args.note}" if args.note else ""),
+        "gunicorn, PostgreSQL and the load generator; load average (1, 5, 15 min) "
+        f"{', '.join(f'{x:.1f}' for x in load_before)} before the {args.clients}-client run "
+        f"and {', '.join(f'{x:.1f}' for x in load_after)} after it (above 2, other "
+        "processes were competing for the two cores)." + (f" {args.note}" if args.note else ""),
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
