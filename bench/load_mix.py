@@ -44,6 +44,7 @@ from bench_setup import (  # noqa: E402
     db_url,
     free_port,
     manage,
+    sections_after_top,
     start_cache_redis,
     start_gunicorn,
     write_generated_catalog,
@@ -365,7 +366,8 @@ def main() -> None:
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
+    kept = sections_after_top(RESULTS)  # hand-written `## ` sections (before/after notes)
+    RESULTS.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print("\n".join(lines))
 
 
