@@ -1,0 +1,10 @@
+// Names the header cells that Django's tabular inlines leave empty, for screen readers
+// (axe: empty-table-header): the first column (a saved row's name and hidden fields) and the
+// delete column when the user may not delete.
+document.querySelectorAll(".tabular thead th").forEach((th) => {
+  if (th.textContent.trim() !== "") return;
+  const label = document.createElement("span");
+  label.className = "visually-hidden";
+  label.textContent = th.classList.contains("original") ? "Saved row" : "Delete";
+  th.append(label);
+});
