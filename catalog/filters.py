@@ -10,7 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import Course, CourseFormat, CreditDistribution, Discipline
-from catalog.selectors import COURSE_SORTS, course_in_discipline, subcategory_indexes
+from catalog.selectors import (
+    COURSE_SORTS,
+    course_in_discipline,
+    discipline_code_match,
+    subcategory_indexes,
+)
 
 SORTS = (("title", "title"), ("price", "price, cheapest first"), ("-price", "price, dearest first"))
 
@@ -59,12 +64,14 @@ class CourseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_discipline(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
-        return queryset.filter(course_in_discipline(value))
+        return queryset.filter(course_in_discipline(_discipline_code(value)))
 
     def filter_subcategory(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
         discipline = self.data.get("discipline") or None
         codes = (
-            [discipline] if discipline else list(Discipline.objects.values_list("code", flat=True))
+            [_discipline_code(discipline)]
+            if discipline
+            else list(Discipline.objects.values_list("code", flat=True))
         )
         indexes = subcategory_indexes(discipline_codes=codes)
         ids = {sub_id for index in indexes.values() if (sub_id := index.resolve(value)) is not None}
@@ -88,3 +95,10 @@ class CourseFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
         return queryset.order_by(*COURSE_SORTS[value])
+
+
+def _discipline_code(value: str) -> str:
+    """The discipline code a typed `value` means (any case); an unknown one as typed,
+    which then matches no course."""
+    known = Discipline.objects.values_list("code", flat=True)
+    return discipline_code_match(value, known) or value

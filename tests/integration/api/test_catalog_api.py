@@ -40,6 +40,11 @@ def test_anyone_can_search_the_catalog_with_credit_distributions(anon: APIClient
         ("expiring_before=2028-12-31", ["ahec-ct-dose"]),
         ("subcategory=Radiation Safety and Dose&sort=price", ["ahec-ct-dose", "gage-ct-live"]),
         ("discipline=CT&sort=-price", ["gage-ct-live", "ahec-ct-image", "ahec-ct-dose"]),
+        ("discipline=ct&sort=-price", ["gage-ct-live", "ahec-ct-image", "ahec-ct-dose"]),
+        (
+            "discipline=ct&subcategory=Radiation Safety and Dose&sort=price",
+            ["ahec-ct-dose", "gage-ct-live"],
+        ),
         ("discipline=MR", []),
         ("q=workshop", ["gage-ct-live"]),
     ],
