@@ -216,7 +216,11 @@ def calendar_events(*, prescription: Prescription, document: PlanDocument) -> li
 
 def plan_calendar(prescription: Prescription, *, refresh: timedelta | None = None) -> bytes | None:
     """The prescription's calendar (chosen plan, else its best bundle), without the
-    technologist's name; None when the prescription can no longer be planned."""
+    technologist's name; None when the prescription can no longer be planned. A
+    prescription kept as history (completed) has nothing left to do: an empty calendar, so
+    that a calendar app subscribed to it drops the old events."""
+    if prescription.is_completed:
+        return calendar_ics([], name=f"CQR plan: {prescription} (completed)", refresh=refresh)
     try:
         spec = prescription_spec_from_model(prescription)
     except PrescriptionInputError:

@@ -158,3 +158,18 @@ def test_the_feed_escapes_stored_text(client: Any, planned: Prescription) -> Non
     events = Calendar.from_ical(content).walk("VEVENT")
     deadline = [e for e in events if "deadline" in str(e["UID"])]
     assert str(deadline[0]["SUMMARY"]) == "CQR deadline: Mine BEGIN:VEVENT X:1"
+
+
+def test_a_prescription_kept_as_history_empties_the_subscribed_calendar(
+    client: Any, planned: Prescription
+) -> None:
+    link(client, planned, "create")
+    path = feed_path(planned)
+    assert Calendar.from_ical(Client().get(path).content).walk("VEVENT")
+    planned.status = Prescription.Status.COMPLETED
+    planned.save(update_fields=["status"])
+    response = Client().get(path)
+    assert response.status_code == 200
+    feed = Calendar.from_ical(response.content)
+    assert feed.walk("VEVENT") == []  # the calendar app drops the old events
+    assert str(feed["X-WR-CALNAME"]).endswith("(completed)")
