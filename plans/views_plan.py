@@ -251,7 +251,10 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if paper not in PAPERS:
         paper = "letter"
     document = _plan_document(request, prescription)
-    pdf = render_pdf("pdf/plan.html", {"doc": document, "paper": paper})
+    # The prescription lets the document say when an open cheaper-plan alert dates its proof.
+    pdf = render_pdf(
+        "pdf/plan.html", {"doc": document, "paper": paper, "prescription": prescription}
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="cqr-plan-{prescription.pk}.pdf"'
     return response

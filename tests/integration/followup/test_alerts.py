@@ -17,7 +17,7 @@ from matching.services.staleness import replan_stale
 from plans import services
 from plans.models import Plan, PlanItem
 from tests.integration.web.conftest import WebCatalog, make_prescription
-from tests.integration.web.test_plan import best_bundle, page_text
+from tests.integration.web.test_plan import best_bundle, page_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -130,7 +130,7 @@ def test_users_who_switched_reminders_off_get_the_banner_but_no_email(
 
 
 def test_while_the_alert_is_open_the_plan_does_not_claim_nothing_costs_less(
-    client, bob, planned, catalog, django_capture_on_commit_callbacks
+    client, bob, planned, catalog, django_capture_on_commit_callbacks, tmp_path
 ):
     client.force_login(bob)
     plan_url = reverse("prescriptions:plan", args=[planned.pk])
@@ -142,5 +142,11 @@ def test_while_the_alert_is_open_the_plan_does_not_claim_nothing_costs_less(
     proof = text.split("What the engine proved", 1)[1]
     assert proof.index("the catalog has changed since") < proof.index("Proved cheapest")
     assert "Your plan was proved cheapest in the catalog as it was when it was computed" in proof
+    pdf_url = reverse("prescriptions:plan_pdf", args=[planned.pk])
+    pdf = " ".join(pdf_text(client.get(pdf_url).content, tmp_path).split())
+    assert pdf.index("the catalog has changed since") < pdf.index("Proved cheapest")
+    assert "a new plan now costs $15.00 less: see your plan page to switch" in pdf
     client.post(reverse("followup:alert_switch", args=[planned.pk]))
+    pdf = " ".join(pdf_text(client.get(pdf_url).content, tmp_path).split())
+    assert "has changed since" not in pdf
     assert "has changed since" not in page_text(client.get(plan_url))
