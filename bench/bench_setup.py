@@ -70,6 +70,16 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
+def django_in_process(env: dict[str, str]) -> None:
+    """Set up Django in this process with `env` (benches that measure through the test
+    client rather than a server)."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqr_portal.settings")
+    import django
+
+    django.setup()
+
+
 def write_generated_catalog(path: Path, courses: int) -> dict[str, object]:
     """bench/import_50k.py's generated catalog (25 providers), written to `path`."""
     sys.path.insert(0, str(ROOT / "bench"))

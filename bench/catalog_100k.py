@@ -21,24 +21,20 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from bench_setup import db_url, django_in_process, manage  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "catalog_100k.md"
 GOAL_MS = 50.0
-
-
-def db_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def ensure_database(server_url: str, name: str, drop: bool) -> None:
@@ -55,20 +51,6 @@ def ensure_database(server_url: str, name: str, drop: bool) -> None:
                 cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         conn.close()
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout.strip()
 
 
 class QueryTimer:
@@ -172,11 +154,7 @@ def main() -> None:
         }
     )
     manage(env, "migrate", "--noinput", "-v0")
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqr_portal.settings")
-    import django
-
-    django.setup()
+    django_in_process(env)
     from django.db import connection
     from django.test import Client
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_setup import bench_env, db_url, manage  # noqa: E402
+from bench_setup import bench_env, db_url, django_in_process, manage  # noqa: E402
 from load_mix import SETUP_SCRIPT, mix_paths  # noqa: E402
 
 
@@ -86,11 +86,7 @@ def main() -> None:
         }
     )
     manage(env, "collectstatic", "--noinput", "-v0")
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqr_portal.settings")
-    import django
-
-    django.setup()
+    django_in_process(env)
     from django.db import connection
     from django.test import Client
 
