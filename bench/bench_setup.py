@@ -12,7 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +70,26 @@ def manage(env: dict[str, str], *args: str) -> str:
     if done.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout.strip()
+
+
+class QueryTimer:
+    """Execute wrapper: wall time of every SQL statement sent through Django."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.sql: list[str] = []
+        self.params: list[Any] = []
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds.append(time.perf_counter() - began)
+            self.sql.append(sql)
+            self.params.append(params)
 
 
 def django_in_process(env: dict[str, str]) -> None:

@@ -24,14 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_setup import db_url, django_in_process, manage  # noqa: E402
+from bench_setup import QueryTimer, db_url, django_in_process, manage  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "catalog_100k.md"
 GOAL_MS = 50.0
@@ -51,26 +50,6 @@ def ensure_database(server_url: str, name: str, drop: bool) -> None:
                 cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         conn.close()
-
-
-class QueryTimer:
-    """Execute wrapper: wall time of every SQL statement sent through Django."""
-
-    def __init__(self) -> None:
-        self.seconds: list[float] = []
-        self.sql: list[str] = []
-        self.params: list[Any] = []
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds.append(time.perf_counter() - began)
-            self.sql.append(sql)
-            self.params.append(params)
 
 
 def server_ms(statements: list[tuple[str, Any]]) -> float:

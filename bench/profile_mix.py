@@ -26,35 +26,14 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_setup import bench_env, db_url, django_in_process, manage  # noqa: E402
+from bench_setup import QueryTimer, bench_env, db_url, django_in_process, manage  # noqa: E402
 from load_mix import SETUP_SCRIPT, mix_paths  # noqa: E402
-
-
-class QueryClock:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.count = 0
-        self.last: list[tuple[float, str]] = []
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            spent = time.perf_counter() - began
-            self.seconds += spent
-            self.count += 1
-            self.last.append((spent, sql))
 
 
 def main() -> None:
@@ -100,10 +79,10 @@ def main() -> None:
                 sys.exit(f"GET {path} answered {response.status_code}")
         cpu: list[float] = []
         wall: list[float] = []
-        clock = QueryClock()
-        with connection.execute_wrapper(clock):
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
             for _ in range(options.requests):
-                clock.last = []
+                last = len(timer.seconds)  # where the last request's statements begin
                 began_cpu, began = time.process_time(), time.perf_counter()
                 client.get(path)
                 cpu.append(time.process_time() - began_cpu)
@@ -111,12 +90,12 @@ def main() -> None:
         rows.append(
             f"| `{path}` | {statistics.median(cpu) * 1000:.1f} | "
             f"{statistics.fmean(cpu) * 1000:.1f} | {statistics.median(wall) * 1000:.1f} | "
-            f"{clock.count / options.requests:.1f} | "
-            f"{clock.seconds / options.requests * 1000:.1f} |"
+            f"{len(timer.seconds) / options.requests:.1f} | "
+            f"{sum(timer.seconds) / options.requests * 1000:.1f} |"
         )
         if options.queries:
             print(f"## {path}")
-            for spent, sql in clock.last:
+            for spent, sql in zip(timer.seconds[last:], timer.sql[last:], strict=True):
                 print(f"- {spent * 1000:.2f} ms {sql[:300]}")
         if options.profile:
             profiler = cProfile.Profile()
