@@ -232,5 +232,10 @@ class Obligation(TimeStampedModel):
     @property
     def plannable(self) -> bool:
         """Whether it can be planned together with a prescription (a CQR window is the
-        prescription itself)."""
+        prescription itself); `plannable_q` says the same in a query."""
         return self.kind != self.Kind.CQR
+
+    @classmethod
+    def plannable_q(cls) -> Q:
+        """The obligations that are `plannable`, as a query filter."""
+        return ~Q(kind=cls.Kind.CQR)

@@ -89,9 +89,7 @@ def plan_with_flags() -> dict[str, Exists]:
     """`has_plannable_obligations`, on a prescription: whether its owner has an obligation
     it can be planned with (the access helper loads it, so `plan_with_choices` needs no
     query when there is none)."""
-    plannable = Obligation.objects.filter(owner_id=OuterRef("owner_id")).exclude(
-        kind=Obligation.Kind.CQR
-    )
+    plannable = Obligation.objects.filter(Obligation.plannable_q(), owner_id=OuterRef("owner_id"))
     return {"has_plannable_obligations": Exists(plannable)}
 
 
@@ -103,6 +101,7 @@ def plan_with_choices(prescription: Prescription) -> dict[str, Any]:
     through = type(prescription).obligations.through
     owned = (
         obligations_for_user(user=prescription.owner)
+        .filter(Obligation.plannable_q())
         .prefetch_related(None)
         .annotate(
             planned=Exists(
@@ -112,4 +111,4 @@ def plan_with_choices(prescription: Prescription) -> dict[str, Any]:
             )
         )
     )
-    return {"choices": [(o, o.planned) for o in owned if o.plannable]}
+    return {"choices": [(o, o.planned) for o in owned]}
