@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -63,16 +64,22 @@ class CourseFilter(django_filters.FilterSet):
         model = Course
         fields: list[str] = []
 
+    @cached_property
+    def discipline_codes(self) -> list[str]:
+        """Every discipline's code, read once per request (both filters use them)."""
+        return list(Discipline.objects.values_list("code", flat=True))
+
+    def discipline_code(self, value: str) -> str:
+        """The discipline code a typed `value` means (any case); an unknown one as typed,
+        which then matches no course."""
+        return discipline_code_match(value, self.discipline_codes) or value
+
     def filter_discipline(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
-        return queryset.filter(course_in_discipline(_discipline_code(value)))
+        return queryset.filter(course_in_discipline(self.discipline_code(value)))
 
     def filter_subcategory(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
         discipline = self.data.get("discipline") or None
-        codes = (
-            [_discipline_code(discipline)]
-            if discipline
-            else list(Discipline.objects.values_list("code", flat=True))
-        )
+        codes = [self.discipline_code(discipline)] if discipline else self.discipline_codes
         indexes = subcategory_indexes(discipline_codes=codes)
         ids = {sub_id for index in indexes.values() if (sub_id := index.resolve(value)) is not None}
         return queryset.filter(
@@ -95,10 +102,3 @@ class CourseFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet[Course], name: str, value: str) -> Any:
         return queryset.order_by(*COURSE_SORTS[value])
-
-
-def _discipline_code(value: str) -> str:
-    """The discipline code a typed `value` means (any case); an unknown one as typed,
-    which then matches no course."""
-    known = Discipline.objects.values_list("code", flat=True)
-    return discipline_code_match(value, known) or value
