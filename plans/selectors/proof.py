@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from catalog.selectors import ActiveCourseCounts, catalog_active_course_counts
+from catalog.selectors import catalog_active_course_counts
 from matching.models import Bundle, MatchingRun
 from prescriptions.selectors.wording import ZERO, human_date
 
@@ -149,11 +149,6 @@ def _single_provider_sentence(bundles: Sequence[Ranked], single_search: str | No
     return ""
 
 
-def catalog_size(owner_id: int | None = None) -> ActiveCourseCounts:
-    """Active courses a run could search: the catalog's, and apart the owner's own ones."""
-    return catalog_active_course_counts(owner_id)
-
-
 def run_catalog_date(run: MatchingRun) -> date | None:
     when = run.finished_at or run.started_at
     return timezone.localtime(when).date() if when else None
@@ -167,7 +162,7 @@ def proof_for_run(run: MatchingRun, bundles: Sequence[Ranked]) -> Proof | None:
     # stored before both were kept apart: now).
     catalog, own = stats.get("catalog_courses"), stats.get("own_courses")
     if not (isinstance(catalog, int) and isinstance(own, int)):
-        catalog, own = catalog_size(run.prescription.owner_id)
+        catalog, own = catalog_active_course_counts(run.prescription.owner_id)
     return proof_of(
         outcome=run.outcome,
         gap=run.gap,
@@ -263,5 +258,5 @@ def proof_for_recommendation(
         gap=float(gap) if isinstance(gap, int | float) else None,
         bundles=ranked,
         catalog_on=timezone.localdate(),
-        catalog_size=catalog_size().catalog,
+        catalog_size=catalog_active_course_counts().catalog,
     )
