@@ -7,26 +7,24 @@ from django.db import migrations
 MOVED = ("plan", "planitem", "certificate")
 
 
-def content_types_to_plans(apps, schema_editor):
+def _move_content_types(apps, schema_editor, *, source, target):
+    """Relabel the moved models' content types from app `source` to `target`, unless the
+    target's already exist (a database made after the move)."""
     content_type = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
+    types = content_type.objects.using(schema_editor.connection.alias)
     for model in MOVED:
-        old = content_type.objects.using(db).filter(app_label="prescriptions", model=model)
-        new = content_type.objects.using(db).filter(app_label="plans", model=model)
-        if old.exists() and not new.exists():
-            old.update(app_label="plans")
+        old = types.filter(app_label=source, model=model)
+        if old.exists() and not types.filter(app_label=target, model=model).exists():
+            old.update(app_label=target)
     content_type.objects.clear_cache()
+
+
+def content_types_to_plans(apps, schema_editor):
+    _move_content_types(apps, schema_editor, source="prescriptions", target="plans")
 
 
 def content_types_to_prescriptions(apps, schema_editor):
-    content_type = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    for model in MOVED:
-        new = content_type.objects.using(db).filter(app_label="plans", model=model)
-        old = content_type.objects.using(db).filter(app_label="prescriptions", model=model)
-        if new.exists() and not old.exists():
-            new.update(app_label="prescriptions")
-    content_type.objects.clear_cache()
+    _move_content_types(apps, schema_editor, source="plans", target="prescriptions")
 
 
 class Migration(migrations.Migration):
