@@ -63,19 +63,6 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                 )
 
 
-def _flush_by_delete(
-    self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, **options: Any
-) -> list[str]:
-    """PostgreSQL's `sql_flush` for the suite: DELETE instead of TRUNCATE (see below)."""
-    if reset_sequences:  # no test asks for it; keep Django's statement rather than guess
-        return _truncate(self, style, tables, reset_sequences=True, **options)
-    # Table names come from Django's introspection, quoted; no input reaches this.
-    return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
-
-
-_truncate: Any = None
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _fast_flush() -> Iterator[None]:
     """Transactional tests (live server, races, the real Celery worker) end with Django's
@@ -83,13 +70,21 @@ def _fast_flush() -> Iterator[None]:
     table gets a new file, synced at commit), some 50 s of the suite. Those tests leave a
     few rows behind, and DELETE in the flush's one transaction empties them in
     milliseconds, to the same end state: Django creates every foreign key DEFERRABLE
-    INITIALLY DEFERRED (so the order does not matter; tests/integration/suite pins that), and the
-    flush resets no sequence either way."""
-    global _truncate
+    INITIALLY DEFERRED (so the order does not matter; tests/integration/suite pins that),
+    and the flush resets no sequence either way."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
-    _truncate = DatabaseOperations.sql_flush
-    with mock.patch.object(DatabaseOperations, "sql_flush", _flush_by_delete):
+    truncate = DatabaseOperations.sql_flush
+
+    def flush_by_delete(
+        self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, **options: Any
+    ) -> list[str]:
+        if reset_sequences:  # no test asks for it; keep Django's statement rather than guess
+            return truncate(self, style, tables, reset_sequences=True, **options)
+        # Table names come from Django's introspection, quoted; no input reaches this.
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
+
+    with mock.patch.object(DatabaseOperations, "sql_flush", flush_by_delete):
         yield
 
 
