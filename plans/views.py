@@ -358,6 +358,7 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "spec_invalid": False,
         "unmatched_lines": list(unmatched_lines_for_prescription(prescription)),
+        # Kept as history (completed), it is never planned, so not with other obligations.
         "plan_with": None if prescription.is_completed else plan_with_choices(prescription),
     }
     if run is not None and run.status == MatchingRun.Status.DONE:
