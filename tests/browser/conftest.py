@@ -1,4 +1,5 @@
-"""Helpers for the Playwright tests: axe-core (vendored), keyboard focus, screenshots."""
+"""Helpers for the Playwright tests: axe-core (vendored), policy violations, keyboard focus,
+screenshots."""
 
 from __future__ import annotations
 
@@ -37,6 +38,27 @@ def axe_violations(
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+# Run in every document before its own scripts (through the DevTools protocol, so the
+# policy does not block it): the page's Content Security Policy violations, as they happen.
+_WATCH_POLICY = """
+window.cqrPolicyViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.cqrPolicyViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`
+));
+"""
+
+
+def watch_policy_violations(context: Any) -> None:
+    """From now on, every page of `context` records its policy violations."""
+    context.add_init_script(_WATCH_POLICY)
+
+
+def policy_violations(page: Any) -> list[str]:
+    """What the policy blocked in the current document so far (axe-core's own injected
+    style counts too, so ask before running axe)."""
+    return list(page.evaluate("window.cqrPolicyViolations || []"))
 
 
 def tab_to(page: Any, selector: str, *, limit: int = 60) -> None:

@@ -1,5 +1,6 @@
 """Every page a technologist or provider staff sees fits a 390 px phone (nothing scrolls
-the page sideways) and passes axe-core, in a real chromium."""
+the page sideways), passes axe-core and loads without a Content Security Policy
+violation, in a real chromium."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from followup.reminders import unsubscribe_token
 from obligations.models import ObligationTemplate
 from obligations.services import obligation_add, obligation_add_cqr_window, templates_load_file
 from plans import services
-from tests.browser.conftest import axe_violations, shot
+from tests.browser.conftest import (
+    axe_violations,
+    policy_violations,
+    shot,
+    watch_policy_violations,
+)
 from tests.factories import MembershipFactory, UserFactory
 from tests.integration.web.conftest import build_catalog, make_prescription
 
@@ -29,6 +35,15 @@ def session_cookie(live_server: Any, user: Any) -> dict[str, str]:
     client = Client()
     client.force_login(user)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def phone(browser: Any, cookie: dict[str, str] | None = None) -> tuple[Any, Any]:
+    """A phone-sized page (signed in with `cookie`) that records policy violations."""
+    context = browser.new_context(viewport=PHONE)
+    if cookie:
+        context.add_cookies([cookie])
+    watch_policy_violations(context)
+    return context, context.new_page()
 
 
 def check(page: Any, url: str, name: str, status: int = 200) -> None:
@@ -45,6 +60,8 @@ def check(page: Any, url: str, name: str, status: int = 200) -> None:
     )
     shot(page, f"phone-{name}")
     assert width <= PHONE["width"], f"{name} is {width} px wide: {wide}"
+    blocked = policy_violations(page)
+    assert blocked == [], f"{name}: the Content Security Policy blocked {blocked}"
     # Every impact, minor ones too (e.g. the header cells Django's tabular inlines leave
     # empty: static/js/admin_tables.js names them).
     violations = axe_violations(
@@ -81,8 +98,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
     )
     base = live_server.url
 
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    context, page = phone(browser)
     check(page, f"{base}/", "home")
     check(page, f"{base}/catalog/", "catalog")
     check(page, f"{base}/catalog/?discipline=CT", "catalog-ct")
@@ -98,9 +114,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
     check(page, f"{base}/accounts/profile/", "profile")
     context.close()
 
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies([session_cookie(live_server, staff)])
-    page = context.new_page()
+    context, page = phone(browser, session_cookie(live_server, staff))
     check(page, f"{base}/admin/catalog/course/{catalog.dose.pk}/change/", "admin-course")
     # The distribution rows are there, each field named (axe: select-name, label).
     assert page.get_by_label("Subcategory, row 1").count() == 1
@@ -120,8 +134,7 @@ def test_the_other_pages_fit_a_phone_and_pass_axe(live_server: Any, browser: Any
     prescription = make_prescription(bob)
     base = live_server.url
 
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    context, page = phone(browser)
     check(page, f"{base}/accounts/login/", "login")
     check(page, f"{base}/accounts/signup/", "signup")
     check(page, f"{base}/accounts/password_reset/", "password-reset")
@@ -138,9 +151,7 @@ def test_the_other_pages_fit_a_phone_and_pass_axe(live_server: Any, browser: Any
     check(page, f"{base}/followup/unsubscribe/{unsubscribe_token(bob)}/", "unsubscribed")
     context.close()
 
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies([session_cookie(live_server, staff)])
-    page = context.new_page()
+    context, page = phone(browser, session_cookie(live_server, staff))
     check(page, f"{base}/admin/", "admin-index")
     check(page, f"{base}/admin/catalog/course/", "admin-course-list")
     check(page, f"{base}/admin/catalog/package/", "admin-package-list")

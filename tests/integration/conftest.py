@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from filelock import FileLock
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
@@ -39,11 +40,19 @@ def manage(database: Path, *args: str, check: bool = False) -> subprocess.Comple
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file that `manage.py migrate` made in a subprocess, once per test process."""
-    path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
-    done = manage(path, "migrate", "--noinput", "-v0")
-    assert done.returncode == 0, done.stderr
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A SQLite file that `manage.py migrate` made in a subprocess, once per run: the xdist
+    workers share it (a file lock lets the first one make it; tests only ever copy it)."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each worker's temp dir sits in the run's shared one
+        root = root.parent
+    path = root / "migrated.sqlite3"
+    with FileLock(f"{path}.lock"):
+        if not path.is_file():
+            making = root / f"migrating-{worker_id}.sqlite3"
+            done = manage(making, "migrate", "--noinput", "-v0")
+            assert done.returncode == 0, done.stderr
+            making.rename(path)  # whole or absent, never half-migrated
     return path
 
 
