@@ -13,6 +13,7 @@ from typing import Any
 from catalog.importers.outlines import (
     OutlineSpec,
     OutlineStatus,
+    StoredOutlines,
     outline_label,
     outline_prune,
     outline_write,
@@ -71,15 +72,13 @@ class OutlineSection:
         if self.invalid:
             return
         written: list[tuple[int, OutlineSpec, OutlineVersion, OutlineStatus]] = []
+        stored = StoredOutlines.of(spec for _, spec in self.specs)
         for index, spec in self.specs:
-            status, outline = outline_write(spec, adopt=self.adopt)
+            status, outline = outline_write(spec, adopt=self.adopt, stored=stored)
             written.append((index, spec, outline, status))
-        sequences: dict[int, list[OutlineVersion]] = {}  # per discipline, once written
         changed = [
             spec.mappings is not None
-            and self._write_mappings(
-                index, spec, outline, sequences=sequences, fresh=status == "created"
-            )
+            and self._write_mappings(index, spec, outline, stored=stored, fresh=status == "created")
             for index, spec, outline, status in written
         ]
         if self.prune:  # after every mapping is rewritten (see `outline_prune`)
@@ -127,19 +126,17 @@ class OutlineSection:
         spec: OutlineSpec,
         outline: OutlineVersion,
         *,
-        sequences: dict[int, list[OutlineVersion]],
+        stored: StoredOutlines,
         fresh: bool,
     ) -> bool:
         """Replace the mappings into `outline` from its previous version; True if changed.
-        `sequences` caches each discipline's versions in order (all are written by now);
-        `fresh`: the outline was created in this load, so no mapping leads into it yet."""
+        `stored` holds every version of the discipline (all are written by now); `fresh`:
+        the outline was created in this load, so no mapping leads into it yet."""
         label = outline_label(index, self.records[index])
         discipline_id = outline.discipline_id
-        if discipline_id not in sequences:
-            sequences[discipline_id] = in_sequence(
-                OutlineVersion.objects.filter(discipline_id=discipline_id)
-            )
-        versions = sequences[discipline_id]
+        versions = in_sequence(
+            version for (of, _), version in stored.versions.items() if of == discipline_id
+        )
         position = [v.pk for v in versions].index(outline.pk)
         mappings = spec.mappings or ()
         if position == 0:
@@ -153,8 +150,12 @@ class OutlineSection:
                 )
             return False
         previous = versions[position - 1]
-        old = dict(Subcategory.objects.filter(outline=previous).values_list("name", "id"))
-        new = dict(Subcategory.objects.filter(outline=outline).values_list("name", "id"))
+        names: dict[int, dict[str, int]] = {previous.pk: {}, outline.pk: {}}
+        for outline_id, name, pk in Subcategory.objects.filter(
+            outline__in=[previous, outline]
+        ).values_list("outline_id", "name", "id"):
+            names[outline_id][name] = pk
+        old, new = names[previous.pk], names[outline.pk]
         wanted: set[tuple[int, int]] = set()
         for i, (source, targets) in enumerate(mappings):
             if source not in old:
@@ -167,7 +168,7 @@ class OutlineSection:
                 )
                 continue
             wanted.update((old[source], new[target]) for target in targets)
-        stored = (
+        existing = (
             set()
             if fresh
             else set(
@@ -176,9 +177,9 @@ class OutlineSection:
                 )
             )
         )
-        if wanted == stored:
+        if wanted == existing:
             return False
-        gone = stored - wanted
+        gone = existing - wanted
         for from_id, to_id in gone:
             SubcategoryMapping.objects.filter(
                 from_subcategory_id=from_id, to_subcategory_id=to_id
@@ -188,7 +189,7 @@ class OutlineSection:
                 SubcategoryMapping(
                     outline=outline, from_subcategory_id=from_id, to_subcategory_id=to_id
                 )
-                for from_id, to_id in sorted(wanted - stored)
+                for from_id, to_id in sorted(wanted - existing)
             ]
         )
         return True

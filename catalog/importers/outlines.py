@@ -274,27 +274,46 @@ def _read_mappings(
 # --- Writing -------------------------------------------------------------------------------
 
 
+@dataclass
+class StoredOutlines:
+    """The disciplines and outline versions that some specs name, read in two queries
+    (a whole file's worth at once) and kept up to date as `outline_write` adds rows."""
+
+    disciplines: dict[str, Discipline]
+    versions: dict[tuple[int, str], OutlineVersion]
+
+    @classmethod
+    def of(cls, specs: Iterable[OutlineSpec]) -> StoredOutlines:
+        codes = {spec.discipline_code for spec in specs}
+        disciplines = {d.code: d for d in Discipline.objects.filter(code__in=sorted(codes))}
+        versions = OutlineVersion.objects.filter(discipline__in=list(disciplines.values()))
+        return cls(disciplines, {(v.discipline_id, v.version): v for v in versions})
+
+
 def outline_write(
-    spec: OutlineSpec, *, adopt: bool, prune: bool = False
+    spec: OutlineSpec, *, adopt: bool, prune: bool = False, stored: StoredOutlines | None = None
 ) -> tuple[OutlineStatus, OutlineVersion]:
     """Create or update the outline version in `spec`; the caller holds a transaction and
     calls `refresh_current` afterwards (the current version follows from the dates).
 
     `adopt` (a catalog import, contract §1: "that version becomes the discipline's current
     outline"): an undated version that is not current is stamped `adopted_at`, which makes
-    it the latest undated version of its discipline.
+    it the latest undated version of its discipline. `stored`: the rows already read for
+    a list of specs this one belongs to (by default read for this spec alone).
     """
+    stored = stored or StoredOutlines.of([spec])
     changed = False
-    discipline = Discipline.objects.filter(code=spec.discipline_code).first()
+    discipline = stored.disciplines.get(spec.discipline_code)
     if discipline is None:
         discipline = Discipline.objects.create(
             code=spec.discipline_code, name=spec.discipline_name or spec.discipline_code
         )
+        stored.disciplines[discipline.code] = discipline
     elif spec.discipline_name and discipline.name != spec.discipline_name:
         discipline.name = spec.discipline_name
         discipline.save(update_fields=["name"])
         changed = True
-    outline = OutlineVersion.objects.filter(discipline=discipline, version=spec.version).first()
+    outline = stored.versions.get((discipline.pk, spec.version))
     if outline is None:
         outline = OutlineVersion.objects.create(
             discipline=discipline,
@@ -307,6 +326,7 @@ def outline_write(
             adopted_at=timezone.now() if adopt and not spec.dated else None,
             is_current=False,
         )
+        stored.versions[(discipline.pk, spec.version)] = outline
         _write_children(outline, spec, prune=False, fresh=True)
         return "created", outline
     changed |= _update_outline_row(outline, spec, adopt=adopt)
@@ -361,17 +381,18 @@ def refresh_current(
         "is_current",
     ):
         by_discipline[version.discipline_id].append(version)
-    changed: set[int] = set()
+    winners: dict[int, int] = {}  # discipline id -> the version to make current
     for discipline_id, rows in by_discipline.items():
         winner = in_force(rows, day)
         if winner is None or (winner.is_current and sum(v.is_current for v in rows) == 1):
             continue
-        OutlineVersion.objects.filter(discipline_id=discipline_id, is_current=True).update(
-            is_current=False
-        )
-        OutlineVersion.objects.filter(pk=winner.pk).update(is_current=True)
-        changed.add(discipline_id)
-    return changed
+        winners[discipline_id] = winner.pk
+    if winners:  # two statements for all of them; the old current goes first
+        OutlineVersion.objects.filter(discipline_id__in=winners, is_current=True).exclude(
+            pk__in=winners.values()
+        ).update(is_current=False)
+        OutlineVersion.objects.filter(pk__in=winners.values()).update(is_current=True)
+    return set(winners)
 
 
 def _write_children(

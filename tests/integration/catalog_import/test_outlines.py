@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.importers.outlines import OutlineSpec
@@ -16,8 +18,10 @@ from catalog.selectors import discipline_current_outline, subcategory_indexes, s
 from catalog.services import (
     DEFAULT_OUTLINE_VERSION,
     DEFAULT_OUTLINES_FILE,
+    OUTLINES_FORMAT_TAG,
     outline_upsert,
     outlines_load_default,
+    outlines_load_file,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +54,33 @@ class TestLoadOutlines:
                 .values_list("major__name", "name")
             )
             assert stored == expected
+
+    def test_the_lookups_and_the_current_flags_cost_the_same_for_2_or_13_disciplines(
+        self,
+    ) -> None:
+        """Writing a file reads its disciplines and versions once, and sets the current
+        version of every discipline in two statements (not per record)."""
+
+        def reads_and_flag_writes(records: list[dict[str, object]]) -> tuple[int, int]:
+            OutlineVersion.objects.all().delete()
+            Discipline.objects.all().delete()
+            raw = json.dumps({"format": OUTLINES_FORMAT_TAG, "outlines": records})
+            with CaptureQueriesContext(connection) as queries:
+                outlines_load_file(raw=raw)
+            sql = [q["sql"] for q in queries.captured_queries]
+            lookups = [
+                q
+                for q in sql
+                if q.startswith("SELECT")
+                and ('FROM "catalog_discipline"' in q or 'FROM "catalog_outlineversion"' in q)
+                and "mapping" not in q
+            ]
+            flags = [q for q in sql if q.startswith("UPDATE") and '"is_current"' in q]
+            return len(lookups), len(flags)
+
+        two = [r for r in SHIPPED if r["discipline"] in {"CT", "R"}]
+        assert reads_and_flag_writes(two) == reads_and_flag_writes(SHIPPED)
+        assert OutlineVersion.objects.filter(is_current=True).count() == 13
 
     def test_the_current_version_is_the_one_in_force_today(self) -> None:
         outlines_load_default()
