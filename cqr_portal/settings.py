@@ -356,5 +356,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": env_str("DJANGO_REQUEST_LOG_LEVEL", "ERROR")},
         "django.security": {"level": "WARNING"},
+        # pypdf warns about damage it reads around ("EOF marker not found"); the user gets
+        # our own message about the file, so its warnings would only repeat it on stderr.
+        "pypdf": {"level": "ERROR"},
     },
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import subprocess
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def test_the_message_names_the_file_once_whichever_step_failed(db: None, tmp_pat
     assert str(raised.value) == (
         f"{no_lines}: no prescription line found: no line carries a credit amount (discipline CT)"
     )
+
+
+def test_a_damaged_pdf_gets_our_message_and_nothing_from_the_pdf_library(
+    db: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pypdf warns while it reads around damage ("EOF marker not found"); the logging
+    settings keep that off stderr, where the command's own message says it once."""
+    whole = next(CORPUS.glob("*.pdf")).read_bytes()
+    damaged = tmp_path / "rx.pdf"
+    damaged.write_bytes(whole[: len(whole) // 3])
+    with caplog.at_level(logging.WARNING), pytest.raises(CommandError) as raised:
+        run(str(damaged))
+    assert str(raised.value).startswith(f"{damaged}: not a readable PDF")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
