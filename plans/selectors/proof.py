@@ -68,6 +68,8 @@ def proof_of(
         return None
     first = bundles[0]
     catalog = f"the catalog of {human_date(catalog_on)}" if catalog_on else "the catalog"
+    if own_courses:  # the search took them too: "no combination of courses in" says so
+        catalog += " and your own courses"
     if outcome == "optimal" and first.price <= 0:
         headline = (
             "Bundle 1 costs nothing: the courses you completed or already own cover what it "

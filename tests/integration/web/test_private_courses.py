@@ -109,6 +109,8 @@ def test_the_bundle_plan_pdf_calendar_and_api_mark_it_added_by_you(
     out_of = f"out of {Course.objects.filter(is_active=True).count()} active courses in the "
     out_of += "catalog and 1 of your own"
     assert out_of in detail
+    assert "no combination of courses in the catalog of " in detail
+    assert " and your own courses meets this prescription for less than" in detail
 
     bundle = prescription.runs.latest("id").bundles.get(rank=1)
     client.post(reverse("prescriptions:choose", args=[prescription.pk, bundle.pk]))

@@ -67,6 +67,25 @@ def test_own_courses_are_counted_apart_from_the_catalog(catalog: int, own: int, 
     assert said in proof.details[1]
 
 
+def test_the_headline_names_own_courses_when_the_search_took_them() -> None:
+    def headline(outcome: str, own: int) -> str:
+        proof = proof_of(
+            outcome=outcome,
+            gap=0.1,
+            bundles=[ranked(1, "20.00", "A")],
+            catalog_on=ON,
+            catalog_size=5,
+            own_courses=own,
+        )
+        assert proof is not None
+        return proof.headline
+
+    pool = "courses in the catalog of Dec 2, 2026 and your own courses"
+    assert f"no combination of {pool} meets this" in headline("optimal", own=1)
+    assert f"no combination of {pool} can cost less" in headline("feasible", own=2)
+    assert "your own" not in headline("optimal", own=0)
+
+
 def test_a_time_limited_result_gives_the_gap_and_the_bound() -> None:
     proof = proof_of(
         outcome="feasible",
