@@ -21,6 +21,7 @@ from prescriptions.parsing import (
     PdfTextError,
     parse_prescription,
     pdf_text,
+    stated_discipline,
 )
 
 PDF_MAGIC = b"%PDF-"
@@ -124,17 +125,23 @@ def prescription_text_parse(*, text: str, discipline_code: str | None = None) ->
     if not text.strip():
         raise PrescriptionTextError("the text is empty")
     outlines = outlines_for_parsing()
+    codes = {o.discipline.code for o in outlines}
+    known = f"(known: {', '.join(sorted(codes))})"
     if discipline_code is not None:
-        codes = {o.discipline.code for o in outlines}
         code = discipline_code_match(discipline_code, codes)  # `ct` means CT
         if code is None:
             raise PrescriptionTextError(
-                f"discipline {discipline_code!r} has no outline in the portal "
-                f"(known: {', '.join(sorted(codes))})",
+                f"discipline {discipline_code!r} has no outline in the portal {known}",
                 about_discipline=True,
             )
         discipline_code = code
     result = parse_prescription(text, outlines, discipline_code=discipline_code)
+    stated = stated_discipline(text) if result.discipline is None else None
+    if stated:
+        raise PrescriptionTextError(
+            f"the text names the discipline {stated!r}, which has no outline in the portal {known}",
+            about_discipline=True,
+        )
     if result.discipline is None:
         raise PrescriptionTextError(
             "no discipline named in the text (by code, e.g. 'Discipline: CT', or by name, "

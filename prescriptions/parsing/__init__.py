@@ -17,7 +17,7 @@ from .model import (
     ParseResult,
     Unmatched,
 )
-from .parse import parse_lines, parse_prescription, recognise_discipline
+from .parse import parse_lines, parse_prescription, recognise_discipline, stated_discipline
 from .pdf import PdfTextError, pdf_text
 
 __all__ = [
@@ -38,4 +38,5 @@ __all__ = [
     "parse_prescription",
     "pdf_text",
     "recognise_discipline",
+    "stated_discipline",
 ]

@@ -10,9 +10,24 @@ from .lines import read_credit_line
 from .match import Matcher, normalise
 from .model import DisciplineName, Outline, ParsedLine, ParseResult
 
+# A line that labels the discipline ("Discipline: CT", "Exam category: Radiography").
+_LABEL = re.compile(
+    r"\s*(?P<label>discipline|category|credential|exam)[^:]*:\s*(?P<value>.+)", re.I
+)
+
 
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+
+
+def stated_discipline(text: str) -> str | None:
+    """What the first "Discipline: ..." line says, recognised or not (so a message can
+    name a discipline the portal has no outline for)."""
+    for line in _lines(text):
+        label = _LABEL.match(line)
+        if label and label["label"].lower() == "discipline":
+            return label["value"].strip()[:80]
+    return None
 
 
 def recognise_discipline(text: str, disciplines: Sequence[DisciplineName]) -> list[DisciplineName]:
@@ -28,10 +43,10 @@ def recognise_discipline(text: str, disciplines: Sequence[DisciplineName]) -> li
 
     by_name = sorted(disciplines, key=lambda d: len(d.name), reverse=True)
     for line in _lines(text):
-        label = re.match(r"\s*(?:discipline|category|credential|exam)[^:]*:\s*(.+)", line, re.I)
+        label = _LABEL.match(line)
         if not label:
             continue
-        value = label.group(1).strip()
+        value = label["value"].strip()
         for discipline in by_name:
             name = normalise(discipline.name)
             if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", normalise(value)) or re.match(

@@ -190,3 +190,19 @@ def test_a_damaged_pdf_gets_our_message_and_nothing_from_the_pdf_library(
         run(str(damaged))
     assert str(raised.value).startswith(f"{damaged}: not a readable PDF")
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+
+
+def test_a_discipline_the_portal_has_no_outline_for_is_named_in_the_message(
+    db: None, tmp_path: Path
+) -> None:
+    outlines_load_default()
+    path = tmp_path / "rx.txt"
+    path.write_text("Discipline: Fluoroscopy\nPatient Safety 1.50\n", encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        run(str(path))
+    message = str(raised.value)
+    assert message.startswith(
+        f"{path}: the text names the discipline 'Fluoroscopy', which has no outline in the "
+        "portal (known: BD, BS, CI, CT,"
+    )
+    assert message.endswith("; give it with --discipline CODE")
