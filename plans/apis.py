@@ -82,15 +82,21 @@ EXAMPLE_PRESCRIPTION = {
 
 
 def prescription_links(request: Request, prescription: Prescription) -> dict[str, str]:
-    """Absolute links from a prescription to its API resources and web pages."""
+    """Absolute links from a prescription to its API resources and web pages. One kept as
+    history (completed) is never planned: it links to itself and its page only."""
     pk = prescription.pk
 
     def absolute(path: str) -> str:
         return request.build_absolute_uri(path)
 
-    return {
+    links = {
         "self": absolute(reverse("api:prescription_detail", args=[pk])),
         "web": absolute(reverse("prescriptions:detail", args=[pk])),
+    }
+    if prescription.is_completed:
+        return links
+    return {
+        **links,
         "bundles": absolute(reverse("api:prescription_bundles", args=[pk])),
         "recompute": absolute(reverse("api:run_create", args=[pk])),
         "plan": absolute(reverse("api:plan_detail", args=[pk])),

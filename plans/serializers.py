@@ -123,14 +123,23 @@ class PrescriptionCreateInputSerializer(PrescriptionDocumentSerializer):
 # --- Output -------------------------------------------------------------------------------
 
 
+_PLANNED_ONLY = " Absent for a prescription kept as history (completed), which is never planned."
+
+
 class PrescriptionLinksSerializer(serializers.Serializer[Any]):
     self = serializers.CharField()
     web = serializers.CharField(help_text="The prescription's page.")
-    bundles = serializers.CharField(help_text="The latest run's cqr-recommendation/1.")
-    recompute = serializers.CharField()
-    plan = serializers.CharField()
-    plan_pdf = serializers.CharField(help_text="The printable CE plan (PDF).")
-    plan_calendar = serializers.CharField(help_text="The plan's due dates (iCalendar).")
+    bundles = serializers.CharField(
+        required=False, help_text="The latest run's cqr-recommendation/1." + _PLANNED_ONLY
+    )
+    recompute = serializers.CharField(required=False, help_text="A new run." + _PLANNED_ONLY)
+    plan = serializers.CharField(required=False, help_text="The chosen plan." + _PLANNED_ONLY)
+    plan_pdf = serializers.CharField(
+        required=False, help_text="The printable CE plan (PDF)." + _PLANNED_ONLY
+    )
+    plan_calendar = serializers.CharField(
+        required=False, help_text="The plan's due dates (iCalendar)." + _PLANNED_ONLY
+    )
 
 
 class PrescriptionSummarySerializer(serializers.Serializer[Any]):

@@ -183,6 +183,10 @@ class TestTheApi:
         body = response.json()
         assert body["status"] == "completed"
         assert body["latest_run"] is None
+        # Never planned: no link to bundles, a run, a plan, its PDF or calendar.
+        assert set(body["links"]) == {"self", "web"}
+        detail = self.api(bob).get(body["links"]["self"]).json()
+        assert set(detail["links"]) == {"self", "web"}
 
     def test_an_unknown_status_is_refused(self, bob, catalog):
         response = self.api(bob).post(
