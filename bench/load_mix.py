@@ -51,39 +51,14 @@ from bench_setup import (  # noqa: E402
 )
 
 SETUP_SCRIPT = r"""
-import json
-from datetime import timedelta
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django.utils import timezone
-from plans import services
-from prescriptions.documents import prescription_spec_from_document
-from matching.models import MatchingRun
-
-today = timezone.localdate()
-user, _ = get_user_model().objects.get_or_create(username="load-bench")
-spec = prescription_spec_from_document({
-    "format": "cqr-prescription/1",
-    "discipline": "CT",
-    "issued_on": (today - timedelta(days=30)).isoformat(),
-    "deadline": (today + timedelta(days=500)).isoformat(),
-    "required": [
-        {"category": "Image Formation", "credits": "3.0"},
-        {"category": "Radiation Safety and Dose", "credits": "1.5"},
-        {"category": "Abdomen and Pelvis", "credits": "2.0"},
-    ],
-    "hours_per_week": "3",
-})
-prescription = services.prescription_create(
-    owner=user, spec=spec, title="Load bench CT", floating_as_of=True
-)
-run = MatchingRun.objects.filter(prescription=prescription).latest("id")
-client = Client()
-client.force_login(user)
+import json, sys
+sys.path.insert(0, "bench")
+from bench_seed import ct_prescription
+prescription, run, session = ct_prescription(username="load-bench", title="Load bench CT")
 print(json.dumps({
     "prescription": prescription.pk,
     "run": run.pk,
-    "session": client.cookies["sessionid"].value,
+    "session": session,
     "run_status": run.status,
     "run_error": run.error,
     "bundles": run.bundles.count(),

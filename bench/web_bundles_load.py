@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,45 +31,22 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_setup import db_url, drop_database, free_port, manage, recreate_database  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 
 SETUP_SCRIPT = r"""
-import json
-from datetime import timedelta
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django.utils import timezone
-from plans import services
-from prescriptions.documents import prescription_spec_from_document
-from matching.models import MatchingRun
-
-today = timezone.localdate()
-user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"email": "b@x.org"})
-spec = prescription_spec_from_document({
-    "format": "cqr-prescription/1",
-    "discipline": "CT",
-    "issued_on": (today - timedelta(days=30)).isoformat(),
-    "deadline": (today + timedelta(days=500)).isoformat(),
-    "required": [
-        {"category": "Image Formation", "credits": "3.0"},
-        {"category": "Radiation Safety and Dose", "credits": "1.5"},
-        {"category": "Abdomen and Pelvis", "credits": "2.0"},
-    ],
-    "hours_per_week": "3",
-})
-prescription = services.prescription_create(
-    owner=user, spec=spec, title="Bench CT", floating_as_of=True
-)
-run = MatchingRun.objects.filter(prescription=prescription).latest("id")
-client = Client()
-client.force_login(user)
+import json, sys
+sys.path.insert(0, "bench")
+from bench_seed import ct_prescription
+prescription, run, session = ct_prescription(username="bench", title="Bench CT")
 print(json.dumps({
     "prescription": prescription.pk,
-    "session": client.cookies["sessionid"].value,
+    "session": session,
     "run_status": run.status,
     "bundles": run.bundles.count(),
     "courses": sum(b.items.count() for b in run.bundles.all()),
@@ -89,43 +65,6 @@ done = function(summary, latency, requests)
     latency:percentile(99) / 1e3, latency.max / 1e3, latency.mean / 1e3))
 end
 """
-
-
-def db_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def psql(base: str, sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(base)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        conn.close()
-
-
-def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
-    done = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout if capture else ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(port: int, path: str, cookie: str, timeout: float = 30.0) -> None:
@@ -243,7 +182,7 @@ def main() -> None:
 
     name = f"cqr_bench_web_{os.getpid()}"
     database = db_url(args.server_url, name)
-    psql(args.server_url, f'CREATE DATABASE "{name}"')
+    recreate_database(args.server_url, name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
     # One secret key for setup and server: the session made at setup must stay valid.
     env.update(
@@ -260,7 +199,7 @@ def main() -> None:
         print(f"migrated in {time.perf_counter() - began:.1f} s", flush=True)
         manage(env, "seed_demo")
         print(f"seeded after {time.perf_counter() - began:.1f} s", flush=True)
-        info = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT, capture=True).splitlines()[-1])
+        info = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT).splitlines()[-1])
         setup_seconds = time.perf_counter() - began
         if info["run_status"] != "done":
             raise RuntimeError(f"the bench prescription's run is {info['run_status']}")
@@ -304,7 +243,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=20)
         if not args.keep_db:
-            psql(args.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(args.server_url, name)
 
     rps = result["requests"] / result["seconds"]
     goal = result["p95"] <= 150 and result["errors"] == 0
