@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from catalog.services import (
     catalog_parse,
     outlines_ensure_default,
 )
+from core.command_files import command_file_bytes
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
-        raw = self._read(path)
+        raw = command_file_bytes(path, kind="catalog file", stdin=True)
         try:
             with transaction.atomic():
                 # Right after `migrate`, catalogs still name the shipped outlines.
@@ -42,15 +42,3 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: catalog rejected, nothing imported:\n{lines}") from exc
         note = "; shipped outlines loaded first" if shipped else ""
         self.stdout.write(f"Imported {path}: {summary.describe()}{note}")
-
-    def _read(self, path: str) -> bytes:
-        if path == "-":
-            return sys.stdin.buffer.read()
-        try:
-            return Path(path).read_bytes()
-        except FileNotFoundError as exc:
-            raise CommandError(f"{path}: no such file") from exc
-        except IsADirectoryError as exc:
-            raise CommandError(f"{path}: is a directory, not a catalog file") from exc
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from exc

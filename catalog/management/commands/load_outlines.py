@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.services import CatalogImportError, outlines_load_default, outlines_load_file
+from core.command_files import command_file_bytes
 
 
 class Command(BaseCommand):
@@ -34,19 +35,11 @@ class Command(BaseCommand):
             if path is None:
                 summary = outlines_load_default(refresh=options["refresh"])
             else:
-                summary = outlines_load_file(raw=self._read(path), source=Path(path).name)
+                summary = outlines_load_file(
+                    raw=command_file_bytes(path, kind="outlines file"), source=Path(path).name
+                )
         except CatalogImportError as exc:
             lines = "\n".join(f"  {message}" for message in exc.errors)
             where = path or "shipped outlines"
             raise CommandError(f"{where}: outlines rejected, nothing loaded:\n{lines}") from exc
         self.stdout.write(f"Outlines: {summary.describe()}")
-
-    def _read(self, path: str) -> bytes:
-        try:
-            return Path(path).read_bytes()
-        except FileNotFoundError as exc:
-            raise CommandError(f"{path}: no such file") from exc
-        except IsADirectoryError as exc:
-            raise CommandError(f"{path}: is a directory, not an outlines file") from exc
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from exc

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from core.command_files import command_file_bytes
 from core.jsontext import JSONTextError, json_loads
 from core.money import format_amount
 from matching.services.documents import recommendation_error_document
@@ -117,13 +118,13 @@ class Command(BaseCommand):
         return alternatives, time_limit
 
     def _read(self, file: str) -> Any:
-        path = Path(file)
+        raw = command_file_bytes(file, kind="prescription file")
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{file}: cannot read it ({exc})") from None
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                f"{file}: not UTF-8 text (byte {exc.start} cannot be decoded)"
+            ) from None
         try:
             return json_loads(text)
         except JSONTextError as exc:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from catalog.services import outlines_ensure_default
+from core.command_files import command_file_bytes
 from prescriptions.parsing import ParseResult
 from prescriptions.text_import import (
     PrescriptionTextError,
@@ -41,7 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
-        data = self._read(path)
+        data = command_file_bytes(path, kind="prescription file")
         with transaction.atomic():
             outlines_ensure_default()
         try:
@@ -56,16 +56,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(parse_result_document(result), indent=2))
         else:
             self.stdout.write(self._summary(path, result))
-
-    def _read(self, path: str) -> bytes:
-        try:
-            return Path(path).read_bytes()
-        except FileNotFoundError as exc:
-            raise CommandError(f"{path}: no such file") from exc
-        except IsADirectoryError as exc:
-            raise CommandError(f"{path}: is a directory, not a prescription file") from exc
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from exc
 
     def _summary(self, path: str, result: ParseResult) -> str:
         assert result.discipline is not None
