@@ -136,18 +136,19 @@ def prescription_text_parse(*, text: str, discipline_code: str | None = None) ->
             )
         discipline_code = code
     result = parse_prescription(text, outlines, discipline_code=discipline_code)
-    stated = stated_discipline(text) if result.discipline is None else None
-    if stated:
-        raise PrescriptionTextError(
-            f"the text names the discipline {stated!r}, which has no outline in the portal {known}",
-            about_discipline=True,
-        )
     if result.discipline is None:
-        raise PrescriptionTextError(
-            "no discipline named in the text (by code, e.g. 'Discipline: CT', or by name, "
-            "e.g. 'Computed Tomography')",
-            about_discipline=True,
-        )
+        stated = stated_discipline(text)
+        if stated:
+            message = (
+                f"the text names the discipline {stated!r}, which has no outline in the "
+                f"portal {known}"
+            )
+        else:
+            message = (
+                "no discipline named in the text (by code, e.g. 'Discipline: CT', or by name, "
+                "e.g. 'Computed Tomography')"
+            )
+        raise PrescriptionTextError(message, about_discipline=True)
     if not result.lines:
         raise PrescriptionTextError(
             f"no prescription line found: no line carries a credit amount "
