@@ -37,6 +37,14 @@ def session_cookie(live_server: Any, user: Any) -> dict[str, str]:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
+def ahec_staff(catalog: Any) -> Any:
+    """Staff of the catalog's AHEC provider, allowed to edit its catalog in the admin."""
+    staff = cast(Any, UserFactory(username="ahec-staff", is_staff=True))
+    MembershipFactory(user=staff, provider=catalog.ahec)
+    staff_grant_catalog_permissions(user=staff)
+    return staff
+
+
 def phone(browser: Any, cookie: dict[str, str] | None = None) -> tuple[Any, Any]:
     """A phone-sized page (signed in with `cookie`) that records policy violations."""
     context = browser.new_context(viewport=PHONE)
@@ -72,9 +80,7 @@ def check(page: Any, url: str, name: str, status: int = 200) -> None:
 
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, bob: Any) -> None:
     catalog = build_catalog()
-    staff = cast(Any, UserFactory(username="ahec-staff", is_staff=True))
-    MembershipFactory(user=staff, provider=catalog.ahec)
-    staff_grant_catalog_permissions(user=staff)
+    staff = ahec_staff(catalog)
     prescription = make_prescription(bob)
     run = prescription.runs.get()
     plan = services.plan_choose(prescription=prescription, bundle=run.bundles.get(rank=1))
@@ -128,9 +134,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Any, 
 def test_the_other_pages_fit_a_phone_and_pass_axe(live_server: Any, browser: Any, bob: Any) -> None:
     """Account, import, edit and delete, reminder settings, unsubscribe, admin lists, 404."""
     catalog = build_catalog()
-    staff = cast(Any, UserFactory(username="ahec-staff", is_staff=True))
-    MembershipFactory(user=staff, provider=catalog.ahec)
-    staff_grant_catalog_permissions(user=staff)
+    staff = ahec_staff(catalog)
     prescription = make_prescription(bob)
     base = live_server.url
 

@@ -38,6 +38,17 @@ CT = Outline(
 )
 
 
+# Two subcategories that one name is equally close to.
+TWO_CLOSE = Outline(
+    DisciplineName("X", "Example"),
+    (
+        OutlineSubcategory("Vascular Procedures A", "P"),
+        OutlineSubcategory("Vascular Procedures B", "P"),
+    ),
+    ("P",),
+)
+
+
 def one(text: str, outline: Outline = CT):
     result = parse_lines(text, outline)
     assert len(result.lines) == 1, result.lines
@@ -167,15 +178,7 @@ def test_a_name_of_another_discipline_is_unmatched_not_guessed() -> None:
 
 
 def test_a_name_close_to_two_subcategories_is_left_for_the_user() -> None:
-    outline = Outline(
-        DisciplineName("X", "Example"),
-        (
-            OutlineSubcategory("Vascular Procedures A", "P"),
-            OutlineSubcategory("Vascular Procedures B", "P"),
-        ),
-        ("P",),
-    )
-    parsed = one("Vascular Procedures 1.00", outline)
+    parsed = one("Vascular Procedures 1.00", TWO_CLOSE)
     assert parsed.subcategory is None
     assert parsed.unmatched_reason is Unmatched.AMBIGUOUS
     assert MARGIN > 0
@@ -188,15 +191,7 @@ def test_an_unmatched_line_names_a_closest_subcategory_only_when_one_is_close() 
     assert far.unmatched_reason is Unmatched.NOT_CLOSE and far.score < THRESHOLD
     assert far.closest is None
     assert one("Procedures 2.00").closest is None  # a major category, close to no subcategory
-    outline = Outline(
-        DisciplineName("X", "Example"),
-        (
-            OutlineSubcategory("Vascular Procedures A", "P"),
-            OutlineSubcategory("Vascular Procedures B", "P"),
-        ),
-        ("P",),
-    )
-    near = one("Vascular Procedures 1.00", outline)
+    near = one("Vascular Procedures 1.00", TWO_CLOSE)
     assert near.unmatched_reason is Unmatched.AMBIGUOUS and near.score >= THRESHOLD
     assert near.closest == "Vascular Procedures A"
     assert one("Image Formation 1.00").closest is None  # matched: nothing to suggest
